@@ -1,0 +1,70 @@
+using Bulkhead.Host.Hosting;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.IdentityModel.Tokens;
+
+namespace Bulkhead.Host.Auth;
+
+public static class AuthenticationSetup
+{
+    // Asymmetric algorithms only: an HS256 token "signed" with a public key is rejected before its signature is looked at.
+    private static readonly string[] Algorithms =
+        [SecurityAlgorithms.RsaSha256, SecurityAlgorithms.RsaSsaPssSha256, SecurityAlgorithms.EcdsaSha256];
+
+    public static IServiceCollection AddBulkheadAuthentication(this IServiceCollection services, BulkheadOptions options)
+    {
+        var auth = options.Auth;
+        services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer(jwt =>
+        {
+            jwt.MapInboundClaims = false;
+            jwt.IncludeErrorDetails = false;
+            jwt.TokenValidationParameters = new TokenValidationParameters
+            {
+                ValidIssuer = auth.Issuer,
+                ValidAudience = auth.Audience,
+                ValidateIssuer = true,
+                ValidateAudience = true,
+                ValidateLifetime = true,
+                ValidateIssuerSigningKey = true,
+                RequireExpirationTime = true,
+                RequireSignedTokens = true,
+                ValidAlgorithms = Algorithms,
+                ClockSkew = TimeSpan.FromSeconds(30),
+                NameClaimType = Claims.Subject,
+                RoleClaimType = Claims.Role,
+            };
+
+            if (!string.IsNullOrEmpty(auth.Authority))
+            {
+                jwt.Authority = auth.Authority;
+            }
+            else if (!string.IsNullOrEmpty(auth.JwksUrl))
+            {
+                jwt.ConfigurationManager = JwksConfiguration.Create(auth.JwksUrl);
+            }
+            else
+            {
+                jwt.TokenValidationParameters.IssuerSigningKey = DevelopmentSigningKey.Load(
+                    auth.SigningKeyFile ?? throw new InvalidOperationException("Bulkhead:Auth:SigningKeyFile is not set."));
+            }
+
+            jwt.Events = new JwtBearerEvents
+            {
+                OnTokenValidated = context =>
+                {
+                    if (TokenShape.Check(context.Principal!) is { } problem)
+                    {
+                        context.Fail(problem);
+                    }
+
+                    return Task.CompletedTask;
+                },
+            };
+        });
+
+        services.AddAuthorizationBuilder()
+            .AddPolicy(Policies.Tenant, p => p.RequireClaim(Claims.Tenant).RequireRole(Roles.Member, Roles.Admin))
+            .AddPolicy(Policies.TenantAdmin, p => p.RequireClaim(Claims.Tenant).RequireRole(Roles.Admin))
+            .AddPolicy(Policies.Platform, p => p.RequireRole(Roles.Platform));
+        return services;
+    }
+}

@@ -1,0 +1,71 @@
+using Bulkhead.Tenancy;
+using Npgsql;
+
+namespace Bulkhead.Host.Cli;
+
+/// <summary>The verbs of <c>./bulkhead</c> that run in .NET.</summary>
+public static class Cli
+{
+    public const string Usage = """
+        usage: ./bulkhead VERB [options]
+
+          up [--port 5080]        start PostgreSQL, migrate, seed demo tenants, serve the API
+          down                    stop what 'up' started
+          test                    run every test against a private PostgreSQL and Redis
+          psql [--as owner|app]   psql on the private cluster
+          serve [--port 5080]     serve the API (what 'up' runs last)
+          migrate                 apply pending migrations to the control plane and the shared tables
+          token --tenant SLUG_OR_ID --user SUB [--role member|admin|platform] [--ttl 1h]
+                                  print a development JWT
+          tenants create --slug S --name N --plan basic|premium|enterprise
+          tenants list | show T | suspend T | resume T
+          demo                    create the demo tenants acme and globex (idempotent)
+        """;
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        if (args is [] or ["--help" or "-h" or "help", ..])
+        {
+            Console.WriteLine(Usage);
+            return 0;
+        }
+
+        var verb = args[0];
+        var rest = CliArguments.Parse(args.Skip(1).ToArray());
+        if (rest.Has("help"))
+        {
+            Console.WriteLine(Usage);
+            return 0;
+        }
+
+        using var cancel = new CancellationTokenSource();
+        Console.CancelKeyPress += (_, e) =>
+        {
+            e.Cancel = true;
+            cancel.Cancel();
+        };
+
+        await using var context = new CliContext();
+        try
+        {
+            return verb switch
+            {
+                "migrate" => await MigrateCommand.RunAsync(context, rest, cancel.Token),
+                "token" => await TokenCommand.RunAsync(context, rest, cancel.Token),
+                "tenants" => await TenantsCommand.RunAsync(context, rest, cancel.Token),
+                "demo" => await DemoCommand.RunAsync(context, cancel.Token),
+                _ => throw new CliException($"unknown verb '{verb}'. Run './bulkhead --help'."),
+            };
+        }
+        catch (Exception e) when (e is CliException or TenantRuleException)
+        {
+            await Console.Error.WriteLineAsync($"bulkhead {verb}: {e.Message}");
+            return 2;
+        }
+        catch (NpgsqlException e)
+        {
+            await Console.Error.WriteLineAsync($"bulkhead {verb}: database error: {e.Message}");
+            return 1;
+        }
+    }
+}

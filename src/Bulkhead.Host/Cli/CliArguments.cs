@@ -1,0 +1,50 @@
+namespace Bulkhead.Host.Cli;
+
+/// <summary>A verb's arguments: <c>--name value</c> options, <c>--flag</c>s and positionals.</summary>
+public sealed class CliArguments
+{
+    private readonly Dictionary<string, string?> _options = new(StringComparer.Ordinal);
+
+    public List<string> Positionals { get; } = [];
+
+    public static CliArguments Parse(IReadOnlyList<string> args)
+    {
+        var parsed = new CliArguments();
+        for (var i = 0; i < args.Count; i++)
+        {
+            var arg = args[i];
+            if (!arg.StartsWith("--", StringComparison.Ordinal))
+            {
+                parsed.Positionals.Add(arg);
+                continue;
+            }
+
+            var name = arg[2..];
+            var equals = name.IndexOf('=', StringComparison.Ordinal);
+            if (equals >= 0)
+            {
+                parsed._options[name[..equals]] = name[(equals + 1)..];
+            }
+            else if (i + 1 < args.Count && !args[i + 1].StartsWith("--", StringComparison.Ordinal))
+            {
+                parsed._options[name] = args[++i];
+            }
+            else
+            {
+                parsed._options[name] = null;
+            }
+        }
+
+        return parsed;
+    }
+
+    public string? Get(string name) => _options.GetValueOrDefault(name);
+
+    public bool Has(string name) => _options.ContainsKey(name);
+
+    public string Require(string name) =>
+        Get(name) is { Length: > 0 } value ? value : throw new CliException($"--{name} is required.");
+}
+
+/// <summary>A usage error: printed without a stack trace, exit code 2.</summary>
+public sealed class CliException(string message) : Exception(message);

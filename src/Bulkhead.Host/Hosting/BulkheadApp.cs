@@ -1,0 +1,70 @@
+using System.Text.Json;
+using Bulkhead.Host.Api;
+using Bulkhead.Host.Auth;
+using Bulkhead.Storage;
+using Bulkhead.Tenancy;
+using Npgsql;
+
+namespace Bulkhead.Host.Hosting;
+
+/// <summary>Builds the HTTP server: one place that shows every layer a request passes through.</summary>
+public static class BulkheadApp
+{
+    public const long MaxRequestBody = 1024 * 1024;
+
+    /// <param name="configure">Extra configuration applied last (tests use it to point at their database).</param>
+    public static WebApplication Build(string[] args, Action<IConfigurationBuilder>? configure = null, string? urls = null)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+        builder.Configuration.AddBulkheadSources();
+        configure?.Invoke(builder.Configuration);
+        if (urls is not null)
+        {
+            builder.WebHost.UseUrls(urls);
+        }
+
+        var section = builder.Configuration.GetSection(BulkheadOptions.Section);
+        var options = section.Get<BulkheadOptions>() ?? new BulkheadOptions();
+        if (string.IsNullOrWhiteSpace(options.DatabaseConnection))
+        {
+            throw new InvalidOperationException(
+                "Bulkhead:DatabaseConnection is not set. Run './bulkhead up', or set Bulkhead__DatabaseConnection to a connection string for the bulkhead_app role.");
+        }
+
+        builder.Services.Configure<BulkheadOptions>(section);
+        builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = MaxRequestBody);
+
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton(_ => new NpgsqlDataSourceBuilder(options.DatabaseConnection).Build());
+        builder.Services.AddSingleton<IPlacementRouter>(sp => new PrimaryPlacementRouter(sp.GetRequiredService<NpgsqlDataSource>()));
+        builder.Services.AddSingleton(sp => new TenantCatalog(sp.GetRequiredService<NpgsqlDataSource>()));
+        builder.Services.AddSingleton<TenantDirectory>();
+        builder.Services.AddSingleton(new CursorCodec(BulkheadConfiguration.ResolveCursorKey(options)));
+        builder.Services.AddHostedService<IsolationPreflightService>();
+
+        builder.Services.ConfigureHttpJsonOptions(json =>
+        {
+            json.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
+            json.SerializerOptions.AllowDuplicateProperties = false;
+        });
+        builder.Services.AddProblemDetails(p => p.CustomizeProblemDetails = c =>
+            c.ProblemDetails.Extensions["request_id"] = c.HttpContext.TraceIdentifier);
+        builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
+        builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+        builder.Services.AddBulkheadAuthentication(options);
+        builder.Services.AddOpenApi();
+
+        var app = builder.Build();
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseAuthentication();
+        app.UseMiddleware<TenantResolution>();
+        app.UseAuthorization();
+
+        app.MapOpenApi();
+        app.MapHealthApi();
+        app.MapMeApi();
+        app.MapConversationsApi();
+        return app;
+    }
+}

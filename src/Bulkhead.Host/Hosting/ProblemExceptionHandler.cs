@@ -1,0 +1,48 @@
+using Microsoft.AspNetCore.Diagnostics;
+using Npgsql;
+
+namespace Bulkhead.Host.Hosting;
+
+/// <summary>
+/// Maps what escapes a handler to a problem response. Bad input is a 4xx with a clear detail; database
+/// constraint errors become generic problems that never echo the constraint or the values behind it.
+/// </summary>
+public sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILogger<ProblemExceptionHandler> log) : IExceptionHandler
+{
+    public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken ct)
+    {
+        var (status, detail) = exception switch
+        {
+            BadHttpRequestException bad => (bad.StatusCode, bad.Message),
+            PostgresException { SqlState: PostgresErrorCodes.UniqueViolation or PostgresErrorCodes.ForeignKeyViolation } =>
+                (StatusCodes.Status409Conflict, "The request conflicts with the current state of the resource."),
+            PostgresException { SqlState: var state } when state.StartsWith("22", StringComparison.Ordinal) || state == PostgresErrorCodes.CheckViolation =>
+                (StatusCodes.Status400BadRequest, "The request contains a value that cannot be stored."),
+            NpgsqlException { IsTransient: true } or TimeoutException =>
+                (StatusCodes.Status503ServiceUnavailable, "The database is unavailable; retry shortly."),
+            _ => (StatusCodes.Status500InternalServerError, "An unexpected error occurred."),
+        };
+
+        if (status >= 500)
+        {
+            log.LogError(exception, "Request failed with {Status}", status);
+        }
+        else
+        {
+            log.LogInformation("Request rejected with {Status}: {Reason}", status, exception.GetType().Name);
+        }
+
+        if (status == StatusCodes.Status503ServiceUnavailable)
+        {
+            context.Response.Headers.RetryAfter = "5";
+        }
+
+        context.Response.StatusCode = status;
+        return await problems.TryWriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = context,
+            Exception = exception,
+            ProblemDetails = { Status = status, Detail = detail },
+        });
+    }
+}

@@ -1,0 +1,39 @@
+namespace Bulkhead.Host.Hosting;
+
+/// <summary>A development secret kept in a file readable by its owner only (mode 0600).</summary>
+public static class SecretFile
+{
+    public static byte[] ReadOrCreate(string path, Func<byte[]> create)
+    {
+        if (File.Exists(path))
+        {
+            return File.ReadAllBytes(path);
+        }
+
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        var secret = create();
+        var temporary = path + "." + Environment.ProcessId + ".tmp";
+        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
+        if (!OperatingSystem.IsWindows())
+        {
+            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        }
+
+        using (var stream = new FileStream(temporary, options))
+        {
+            stream.Write(secret);
+        }
+
+        try
+        {
+            // Two processes may race to create it: the first one wins and both read its secret.
+            File.Move(temporary, path, overwrite: false);
+        }
+        catch (IOException) when (File.Exists(path))
+        {
+            File.Delete(temporary);
+        }
+
+        return File.ReadAllBytes(path);
+    }
+}

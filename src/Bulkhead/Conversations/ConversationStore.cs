@@ -1,0 +1,151 @@
+using Bulkhead.Storage;
+using Npgsql;
+
+namespace Bulkhead.Conversations;
+
+/// <summary>
+/// Conversations and messages of the session's tenant. Every statement names tenant_id even though
+/// row-level security would catch it; a member's statements are also bound to their own user.
+/// </summary>
+public sealed class ConversationStore(TenantSession session)
+{
+    private const string Columns = "c.id, c.user_id, c.title, c.created_at, c.updated_at";
+    private const string OwnUser = " and c.user_id = (select u.id from users u where u.tenant_id = $1 and u.sub = $2)";
+    private const string UpsertUser = "insert into users (tenant_id, id, sub) values ($1, $2, $3) on conflict (tenant_id, sub) do nothing";
+
+    private Guid TenantId => session.TenantId;
+
+    /// <summary>Creates the user on first sight and returns its id.</summary>
+    public async Task<Guid> EnsureUserAsync(string sub, CancellationToken ct)
+    {
+        await using var reader = await session.ReadAsync(ct,
+            Sql.Command(UpsertUser, TenantId, Guid.CreateVersion7(), sub),
+            Sql.Command("select id from users where tenant_id = $1 and sub = $2", TenantId, sub));
+        await reader.ReadAsync(ct);
+        return reader.GetGuid(0);
+    }
+
+    public async Task<Conversation> CreateAsync(Viewer viewer, string title, CancellationToken ct)
+    {
+        await using var reader = await session.ReadAsync(ct,
+            Sql.Command(UpsertUser, TenantId, Guid.CreateVersion7(), viewer.Sub),
+            Sql.Command(
+                "insert into conversations (tenant_id, id, user_id, title) " +
+                "select $1, $2, u.id, $4 from users u where u.tenant_id = $1 and u.sub = $3 " +
+                "returning id, user_id, title, created_at, updated_at",
+                TenantId, Guid.CreateVersion7(), viewer.Sub, title));
+        await reader.ReadAsync(ct);
+        return ReadConversation(reader);
+    }
+
+    /// <param name="userId">An admin's filter by user; members always see only their own.</param>
+    public async Task<Page<Conversation>> ListAsync(Viewer viewer, Guid? userId, Guid? after, int limit, CancellationToken ct)
+    {
+        var args = new List<object?> { TenantId, viewer.Sub };
+        var sql = $"select {Columns} from conversations c where c.tenant_id = $1{Scope(viewer)}";
+        if (viewer.SeesWholeTenant && userId is { } user)
+        {
+            args.Add(user);
+            sql += $" and c.user_id = ${args.Count}";
+        }
+
+        if (after is { } key)
+        {
+            args.Add(key);
+            sql += $" and c.id < ${args.Count}";
+        }
+
+        args.Add(limit + 1);
+        sql += $" order by c.id desc limit ${args.Count}";
+
+        await using var reader = await session.ReadAsync(ct, Sql.Command(sql, args.ToArray()));
+        var items = new List<Conversation>();
+        while (await reader.ReadAsync(ct))
+        {
+            items.Add(ReadConversation(reader));
+        }
+
+        return Paginate(items, limit, c => c.Id);
+    }
+
+    public async Task<Conversation?> GetAsync(Viewer viewer, Guid id, CancellationToken ct)
+    {
+        await using var reader = await session.ReadAsync(ct,
+            Sql.Command($"select {Columns} from conversations c where c.tenant_id = $1 and c.id = $3{Scope(viewer)}", TenantId, viewer.Sub, id));
+        return await reader.ReadAsync(ct) ? ReadConversation(reader) : null;
+    }
+
+    public async Task<Conversation?> RenameAsync(Viewer viewer, Guid id, string title, CancellationToken ct)
+    {
+        await using var reader = await session.ReadAsync(ct,
+            Sql.Command(
+                $"update conversations c set title = $4, updated_at = now() where c.tenant_id = $1 and c.id = $3{Scope(viewer)} " +
+                "returning c.id, c.user_id, c.title, c.created_at, c.updated_at",
+                TenantId, viewer.Sub, id, title));
+        return await reader.ReadAsync(ct) ? ReadConversation(reader) : null;
+    }
+
+    public async Task<bool> DeleteAsync(Viewer viewer, Guid id, CancellationToken ct)
+    {
+        var affected = await session.ExecuteAsync(ct,
+            Sql.Command($"delete from conversations c where c.tenant_id = $1 and c.id = $3{Scope(viewer)}", TenantId, viewer.Sub, id));
+        return affected[0] == 1;
+    }
+
+    /// <returns>The page, or null when the conversation is not visible to the viewer.</returns>
+    public async Task<Page<Message>?> ListMessagesAsync(Viewer viewer, Guid conversationId, Guid? after, int limit, CancellationToken ct)
+    {
+        var sql = "select m.id, m.conversation_id, m.role, m.content, m.created_at from messages m " +
+                  "where m.tenant_id = $1 and m.conversation_id = $3 and m.id > $4 order by m.id limit $5";
+        await using var reader = await session.ReadAsync(ct,
+            Sql.Command($"select exists (select 1 from conversations c where c.tenant_id = $1 and c.id = $3{Scope(viewer)})", TenantId, viewer.Sub, conversationId),
+            Sql.Command(sql, TenantId, viewer.Sub, conversationId, after ?? Guid.Empty, limit + 1));
+        await reader.ReadAsync(ct);
+        if (!reader.GetBoolean(0))
+        {
+            return null;
+        }
+
+        await reader.NextResultAsync(ct);
+        var items = new List<Message>();
+        while (await reader.ReadAsync(ct))
+        {
+            items.Add(ReadMessage(reader));
+        }
+
+        return Paginate(items, limit, m => m.Id);
+    }
+
+    /// <returns>The stored message, or null when the conversation is not visible to the viewer.</returns>
+    public async Task<Message?> AddMessageAsync(Viewer viewer, Guid conversationId, string role, string content, CancellationToken ct)
+    {
+        await using var reader = await session.ReadAsync(ct,
+            Sql.Command(
+                "insert into messages (tenant_id, id, conversation_id, role, content) " +
+                $"select $1, $4, c.id, $5, $6 from conversations c where c.tenant_id = $1 and c.id = $3{Scope(viewer)} " +
+                "returning id, conversation_id, role, content, created_at",
+                TenantId, viewer.Sub, conversationId, Guid.CreateVersion7(), role, content),
+            Sql.Command("update conversations set updated_at = now() where tenant_id = $1 and id = $2", TenantId, conversationId));
+        return await reader.ReadAsync(ct) ? ReadMessage(reader) : null;
+    }
+
+    // Statements bind the viewer's sub as $2 in every variant; only a member's variant refers to it.
+    private static string Scope(Viewer viewer) => viewer.SeesWholeTenant ? "" : OwnUser;
+
+    private static Page<T> Paginate<T>(List<T> rows, int limit, Func<T, Guid> key)
+    {
+        if (rows.Count <= limit)
+        {
+            return new Page<T>(rows, null);
+        }
+
+        rows.RemoveAt(rows.Count - 1);
+        return new Page<T>(rows, key(rows[^1]));
+    }
+
+    private static Conversation ReadConversation(NpgsqlDataReader r) => new(
+        r.GetGuid(0), r.GetGuid(1), r.GetString(2), r.GetFieldValue<DateTimeOffset>(3), r.GetFieldValue<DateTimeOffset>(4));
+
+    private static Message ReadMessage(NpgsqlDataReader r) => new(
+        r.GetGuid(0), r.GetGuid(1), r.GetString(2), r.GetString(3), r.GetFieldValue<DateTimeOffset>(4));
+}

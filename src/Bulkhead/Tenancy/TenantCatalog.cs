@@ -1,0 +1,79 @@
+using Bulkhead.Storage;
+using Npgsql;
+
+namespace Bulkhead.Tenancy;
+
+/// <summary>Reads and writes tenants in the control plane. Writes need the owner's data source.</summary>
+public sealed class TenantCatalog(NpgsqlDataSource controlPlane)
+{
+    private const string Select =
+        "select t.id, t.slug, t.name, t.plan, t.status, t.created_at, p.tier, p.server, p.database, p.schema_name " +
+        "from control.tenants t join control.placements p on p.tenant_id = t.id ";
+
+    public async Task<Tenant?> FindAsync(Guid id, CancellationToken ct)
+        => (await QueryAsync(Select + "where t.id = $1", ct, id)).SingleOrDefault();
+
+    /// <summary>Finds a tenant by slug or by id, as every CLI verb accepts either.</summary>
+    public async Task<Tenant?> FindAsync(string slugOrId, CancellationToken ct)
+        => Guid.TryParse(slugOrId, out var id)
+            ? await FindAsync(id, ct)
+            : (await QueryAsync(Select + "where t.slug = $1", ct, slugOrId)).SingleOrDefault();
+
+    public Task<IReadOnlyList<Tenant>> ListAsync(CancellationToken ct) => QueryAsync(Select + "order by t.slug", ct);
+
+    public async Task<Tenant> CreateAsync(string slug, string name, string plan, CancellationToken ct)
+    {
+        TenantRules.Validate(slug, name, plan);
+        var id = Guid.CreateVersion7();
+        var placement = Placement.Pooled;
+        await using var batch = controlPlane.CreateBatch();
+        batch.BatchCommands.Add(Sql.Command("insert into control.tenants (id, slug, name, plan) values ($1, $2, $3, $4)", id, slug, name, plan));
+        batch.BatchCommands.Add(Sql.Command(
+            "insert into control.placements (tenant_id, tier, server, database, schema_name) values ($1, $2, $3, $4, $5)",
+            id, placement.Tier.ToString().ToLowerInvariant(), placement.Server, placement.Database, placement.Schema));
+        try
+        {
+            await batch.ExecuteNonQueryAsync(ct);
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation)
+        {
+            throw new TenantRuleException($"A tenant with slug '{slug}' already exists.");
+        }
+
+        return (await FindAsync(id, ct))!;
+    }
+
+    public async Task<bool> SetStatusAsync(Guid id, TenantStatus status, CancellationToken ct)
+    {
+        await using var command = controlPlane.CreateCommand("update control.tenants set status = $2 where id = $1");
+        command.Parameters.Add(new NpgsqlParameter { Value = id });
+        command.Parameters.Add(new NpgsqlParameter { Value = status.ToString().ToLowerInvariant() });
+        return await command.ExecuteNonQueryAsync(ct) == 1;
+    }
+
+    private async Task<IReadOnlyList<Tenant>> QueryAsync(string sql, CancellationToken ct, params object[] args)
+    {
+        await using var batch = controlPlane.CreateBatch();
+        batch.BatchCommands.Add(Sql.Command(sql, args));
+        await using var reader = await batch.ExecuteReaderAsync(ct);
+        var tenants = new List<Tenant>();
+        while (await reader.ReadAsync(ct))
+        {
+            var placement = new Placement(
+                Enum.Parse<Tier>(reader.GetString(6), ignoreCase: true),
+                reader.GetString(7),
+                reader.IsDBNull(8) ? null : reader.GetString(8),
+                reader.GetString(9));
+            tenants.Add(new Tenant(
+                reader.GetGuid(0),
+                reader.GetString(1),
+                reader.GetString(2),
+                reader.GetString(3),
+                Enum.Parse<TenantStatus>(reader.GetString(4), ignoreCase: true),
+                placement,
+                reader.GetFieldValue<DateTimeOffset>(5)));
+        }
+
+        return tenants;
+    }
+}

@@ -1,0 +1,38 @@
+using System.Text.RegularExpressions;
+
+namespace Bulkhead.Tenancy;
+
+/// <summary>What a tenant's slug, name and plan must look like, checked before anything is written.</summary>
+public static partial class TenantRules
+{
+    public static IReadOnlyList<string> Plans { get; } = ["basic", "premium", "enterprise"];
+
+    public static void Validate(string slug, string name, string plan)
+    {
+        var errors = new List<string>();
+        if (!SlugPattern().IsMatch(slug))
+        {
+            errors.Add("slug must be 1-63 characters of a-z, 0-9 and '-', starting with a letter or digit");
+        }
+
+        if (string.IsNullOrWhiteSpace(name) || name.Length > 200)
+        {
+            errors.Add("name must be 1-200 characters");
+        }
+
+        if (!Plans.Contains(plan))
+        {
+            errors.Add($"plan must be one of {string.Join(", ", Plans)}");
+        }
+
+        if (errors.Count > 0)
+        {
+            throw new TenantRuleException(string.Join("; ", errors) + ".");
+        }
+    }
+
+    [GeneratedRegex("^[a-z0-9][a-z0-9-]{0,62}$")]
+    private static partial Regex SlugPattern();
+}
+
+public sealed class TenantRuleException(string message) : Exception(message);

@@ -1,0 +1,7 @@
+namespace Bulkhead.Tenancy;
+
+public enum TenantStatus
+{
+    Active,
+    Suspended,
+}
