@@ -47,8 +47,7 @@ public static class BulkheadApp
             json.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
             json.SerializerOptions.AllowDuplicateProperties = false;
         });
-        builder.Services.AddProblemDetails(p => p.CustomizeProblemDetails = c =>
-            c.ProblemDetails.Extensions["request_id"] = c.HttpContext.TraceIdentifier);
+        builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
         builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         builder.Services.AddBulkheadAuthentication(options);
