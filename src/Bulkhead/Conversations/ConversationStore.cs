@@ -41,7 +41,20 @@ public sealed class ConversationStore(TenantSession session)
     /// <param name="userId">An admin's filter by user; members always see only their own.</param>
     public async Task<Page<Conversation>> ListAsync(Viewer viewer, Guid? userId, Guid? after, int limit, CancellationToken ct)
     {
-        var args = new List<object?> { TenantId, viewer.Sub };
+        await using var reader = await session.ReadAsync(ct, ListCommand(TenantId, viewer, userId, after, limit + 1));
+        var items = new List<Conversation>();
+        while (await reader.ReadAsync(ct))
+        {
+            items.Add(ReadConversation(reader));
+        }
+
+        return Paginate(items, limit, c => c.Id);
+    }
+
+    /// <summary>The seed's query: one page of conversations, newest first. Public so that tests and benchmarks run the very same SQL.</summary>
+    public static NpgsqlBatchCommand ListCommand(Guid tenantId, Viewer viewer, Guid? userId, Guid? after, int rows)
+    {
+        var args = new List<object?> { tenantId, viewer.Sub };
         var sql = $"select {Columns} from conversations c where c.tenant_id = $1{Scope(viewer)}";
         if (viewer.SeesWholeTenant && userId is { } user)
         {
@@ -55,17 +68,9 @@ public sealed class ConversationStore(TenantSession session)
             sql += $" and c.id < ${args.Count}";
         }
 
-        args.Add(limit + 1);
+        args.Add(rows);
         sql += $" order by c.id desc limit ${args.Count}";
-
-        await using var reader = await session.ReadAsync(ct, Sql.Command(sql, args.ToArray()));
-        var items = new List<Conversation>();
-        while (await reader.ReadAsync(ct))
-        {
-            items.Add(ReadConversation(reader));
-        }
-
-        return Paginate(items, limit, c => c.Id);
+        return Sql.Command(sql, args.ToArray());
     }
 
     public async Task<Conversation?> GetAsync(Viewer viewer, Guid id, CancellationToken ct)
