@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Bulkhead.Host.Api;
 using Bulkhead.Host.Auth;
+using Bulkhead.Host.Limits;
 using Bulkhead.Storage;
 using Bulkhead.Tenancy;
 using Npgsql;
@@ -41,6 +42,7 @@ public static class BulkheadApp
         builder.Services.AddSingleton<TenantDirectory>();
         builder.Services.AddSingleton(new CursorCodec(BulkheadConfiguration.ResolveCursorKey(options)));
         builder.Services.AddHostedService<IsolationPreflightService>();
+        builder.Services.AddBulkheadLimits(builder.Configuration);
 
         builder.Services.ConfigureHttpJsonOptions(json =>
         {
@@ -59,6 +61,7 @@ public static class BulkheadApp
         app.UseAuthentication();
         app.UseMiddleware<TenantResolution>();
         app.UseAuthorization();
+        app.UseBulkheadLimits();
 
         app.MapOpenApi();
         app.MapHealthApi();

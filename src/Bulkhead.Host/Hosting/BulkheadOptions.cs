@@ -13,6 +13,9 @@ public sealed class BulkheadOptions
 
     public AuthOptions Auth { get; set; } = new();
 
+    /// <summary>Rate limits, token quotas and the LLM concurrency cap (section Bulkhead:Limits).</summary>
+    public Bulkhead.Limits.LimitsOptions Limits { get; set; } = new();
+
     /// <summary>Base64 of 32 random bytes that seal pagination cursors; the same on every instance.</summary>
     public string CursorKey { get; set; } = "";
 

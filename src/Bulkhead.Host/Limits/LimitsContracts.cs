@@ -1,0 +1,35 @@
+using System.Text.Json.Serialization;
+using Bulkhead.Limits;
+
+namespace Bulkhead.Host.Limits;
+
+/// <summary>PUT body: each field overrides the plan; null or absent inherits it.</summary>
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
+public sealed record LimitOverridesRequest(int? RequestsPerMinute, int? UserRequestsPerMinute, long? MonthlyTokens, int? MaxConcurrentLlmCalls)
+{
+    public LimitOverrides ToOverrides() => new(RequestsPerMinute, UserRequestsPerMinute, MonthlyTokens, MaxConcurrentLlmCalls);
+}
+
+public sealed record LimitsValues(int? RequestsPerMinute, int? UserRequestsPerMinute, long? MonthlyTokens, int? MaxConcurrentLlmCalls)
+{
+    public static LimitsValues From(LimitOverrides o) => new(o.RequestsPerMinute, o.UserRequestsPerMinute, o.MonthlyTokens, o.MaxConcurrentLlmCalls);
+
+    public static LimitsValues From(TenantLimits l) => new(l.RequestsPerMinute, l.UserRequestsPerMinute, l.MonthlyTokens, l.MaxConcurrentLlmCalls);
+}
+
+/// <summary>A tenant's limits as the platform operator sees them: the overrides set, and what applies.</summary>
+public sealed record TenantLimitsResponse(Guid TenantId, string Plan, LimitsValues Overrides, LimitsValues Effective);
+
+public sealed record ModelUsageResponse(string Model, long UsedTokens, long Calls);
+
+/// <summary>GET /api/tenant/usage: this month's tokens and the limits in force.</summary>
+public sealed record UsageResponse(
+    string Plan,
+    string Month,
+    long UsedTokens,
+    long ReservedTokens,
+    long? MonthlyTokens,
+    long? RemainingTokens,
+    DateTimeOffset ResetsAt,
+    IReadOnlyList<ModelUsageResponse> ByModel,
+    LimitsValues Limits);

@@ -1,0 +1,70 @@
+using Bulkhead.Limits;
+using Microsoft.AspNetCore.RateLimiting;
+using Npgsql;
+using StackExchange.Redis;
+
+namespace Bulkhead.Host.Limits;
+
+/// <summary>Fair sharing, wired in two calls: <c>AddBulkheadLimits</c> on the services, <c>UseBulkheadLimits</c> on the pipeline.</summary>
+public static class LimitsSetup
+{
+    /// <summary>
+    /// Registers the request limiter (Redis when <c>Bulkhead:Limits:Redis</c> is set, in process otherwise),
+    /// <see cref="ITokenQuota"/>, <see cref="ILlmConcurrencyGate"/> and the 429 problems. Call it before the
+    /// catch-all exception handler is registered, so that its handler is asked first.
+    /// </summary>
+    public static IServiceCollection AddBulkheadLimits(this IServiceCollection services, IConfiguration configuration)
+    {
+        var options = configuration.GetSection(LimitsOptions.Section).Get<LimitsOptions>() ?? new LimitsOptions();
+        options.Validate();
+        services.AddSingleton(options);
+
+        if (!string.IsNullOrWhiteSpace(options.Redis))
+        {
+            services.AddSingleton<IConnectionMultiplexer>(_ => ConnectionMultiplexer.Connect(RedisConfiguration(options)));
+        }
+
+        services.AddSingleton(sp => new TenantLimitsSource(sp.GetRequiredService<NpgsqlDataSource>(), options, sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp => new ResilientGcra(
+            sp.GetService<IConnectionMultiplexer>(), options, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<ResilientGcra>>()));
+        services.AddSingleton<IGcraLimiter>(sp => sp.GetRequiredService<ResilientGcra>());
+        services.AddSingleton<ITokenQuota, TokenQuota>();
+        services.AddSingleton<ILlmConcurrencyGate, LlmConcurrencyGate>();
+        services.AddSingleton<TenantRateLimiter>();
+        services.AddHostedService<LimitsStartupReport>();
+        services.AddExceptionHandler<LimitExceptionHandler>();
+
+        services.AddRateLimiter(limiter =>
+        {
+            limiter.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
+            limiter.OnRejected = LimitProblems.OnRejectedAsync;
+        });
+        services.AddOptions<RateLimiterOptions>().Configure<TenantRateLimiter>((limiter, tenants) => limiter.GlobalLimiter = tenants);
+        return services;
+    }
+
+    /// <summary>
+    /// Adds the limiter and its headers to the pipeline (after tenant resolution, so that the tenant is
+    /// known) and maps <c>GET /api/tenant/usage</c> and <c>/api/admin/tenants/{id}/limits</c>.
+    /// </summary>
+    public static WebApplication UseBulkheadLimits(this WebApplication app)
+    {
+        app.UseRateLimiter();
+        app.UseMiddleware<RateLimitHeaders>();
+        app.MapLimitsApi();
+        return app;
+    }
+
+    public static ConfigurationOptions RedisConfiguration(LimitsOptions options)
+    {
+        var redis = ConfigurationOptions.Parse(options.Redis!);
+        redis.AbortOnConnectFail = false;
+        // Fail fast while disconnected instead of queueing: the fallback limiter decides within RedisTimeout.
+        redis.BacklogPolicy = BacklogPolicy.FailFast;
+        redis.ConnectTimeout = (int)Math.Max(options.RedisTimeout.TotalMilliseconds, 1000);
+        redis.AsyncTimeout = (int)Math.Max(options.RedisTimeout.TotalMilliseconds, 1000);
+        redis.ReconnectRetryPolicy = new LinearRetry((int)options.RedisProbeInterval.TotalMilliseconds);
+        redis.ClientName = "bulkhead-limits";
+        return redis;
+    }
+}
