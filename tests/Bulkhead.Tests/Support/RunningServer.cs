@@ -33,6 +33,8 @@ public sealed class RunningServer : IAsyncDisposable
             ["Bulkhead:Auth:SigningKeyFile"] = TestKeys.KeyFile,
             ["Bulkhead:CursorKey"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
             ["Logging:LogLevel:Default"] = "Warning",
+            // Request rate limits are off unless a test turns them on: tests that make hundreds of calls test something else.
+            ["Bulkhead:Limits:Enabled"] = "false",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
