@@ -20,6 +20,7 @@ public static class Cli
           tenants create --slug S --name N --plan basic|premium|enterprise
           tenants list | show T | suspend T | resume T
           demo                    create the demo tenants acme and globex (idempotent)
+          verify [--json]         lint the live catalog of every placement for isolation; exit 1 naming each failure
         """;
 
     public static async Task<int> RunAsync(string[] args)
@@ -54,6 +55,7 @@ public static class Cli
                 "token" => await TokenCommand.RunAsync(context, rest, cancel.Token),
                 "tenants" => await TenantsCommand.RunAsync(context, rest, cancel.Token),
                 "demo" => await DemoCommand.RunAsync(context, cancel.Token),
+                "verify" => await VerifyCommand.RunAsync(context, rest, cancel.Token),
                 _ => throw new CliException($"unknown verb '{verb}'. Run './bulkhead --help'."),
             };
         }

@@ -5,15 +5,16 @@ using Npgsql;
 namespace Bulkhead.Host.Hosting;
 
 /// <summary>Refuses to start the server when the database could leak across tenants, and says why.</summary>
-public sealed class IsolationPreflightService(NpgsqlDataSource runtime, IOptions<BulkheadOptions> options, ILogger<IsolationPreflightService> log)
+public sealed class IsolationPreflightService(
+    NpgsqlDataSource runtime, IPlacementRouter router, IOptions<BulkheadOptions> options, ILogger<IsolationPreflightService> log)
     : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        var failures = await IsolationPreflight.RunAsync(runtime, cancellationToken);
+        var failures = await IsolationPreflight.RunAsync(runtime, router, cancellationToken);
         if (failures.Count == 0)
         {
-            log.LogInformation("Isolation preflight passed: the runtime role cannot bypass row-level security");
+            log.LogInformation("Isolation preflight passed: the catalog lint of every placement found nothing (see ./bulkhead verify)");
             return;
         }
 

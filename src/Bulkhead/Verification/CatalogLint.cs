@@ -1,0 +1,68 @@
+using Npgsql;
+
+namespace Bulkhead.Verification;
+
+/// <summary>
+/// Inspects the live catalog of every placement and reports, rule by rule, what passes and what
+/// fails. The same lint backs <c>./bulkhead verify</c> and the server's start-up preflight.
+/// </summary>
+public sealed class CatalogLint(Allowlist allowlist, TimeProvider time)
+{
+    public CatalogLint()
+        : this(Allowlist.Embedded, TimeProvider.System)
+    {
+    }
+
+    /// <param name="unreachable">Findings of placements that discovery could not reach; they fail the report.</param>
+    public async Task<LintReport> RunAsync(IReadOnlyList<LintTarget> targets, IReadOnlyList<Finding> unreachable, CancellationToken ct)
+    {
+        var findings = new List<Finding>(unreachable);
+        var inspected = new List<InspectedDatabase>();
+        foreach (var target in targets)
+        {
+            await using var connection = await target.Source.OpenConnectionAsync(ct);
+            await using var transaction = await connection.BeginTransactionAsync(ct);
+            var described = await DescribeAsync(connection, transaction, target, ct);
+            inspected.Add(described);
+
+            var inspection = new Inspection(connection, transaction, target, described.Database, described.Role);
+            await inspection.LoadTablesAsync(ct);
+            await RuntimeRoleCheck.RunAsync(inspection, ct);
+            await RowSecurityCheck.RunAsync(inspection, ct);
+            await TenantSchemaCheck.RunAsync(inspection, allowlist, ct);
+            await KeyCheck.RunAsync(inspection, ct);
+            await DefinitionCheck.RunAsync(inspection, ct);
+            findings.AddRange(inspection.Findings);
+            // Nothing was written; rolling back also drops the probes' transaction-local settings.
+            await transaction.RollbackAsync(ct);
+        }
+
+        return new LintReport(time.GetUtcNow(), inspected, findings);
+    }
+
+    /// <summary>Lints every placement the control plane knows, reached as the runtime role.</summary>
+    public async Task<LintReport> RunAsync(NpgsqlDataSource runtime, Storage.IPlacementRouter router, CancellationToken ct)
+    {
+        var (targets, unreachable) = await PlacementTargets.DiscoverAsync(runtime, router, ct);
+        return await RunAsync(targets, unreachable, ct);
+    }
+
+    private static async Task<InspectedDatabase> DescribeAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, LintTarget target, CancellationToken ct)
+    {
+        await using (var readOnly = new NpgsqlCommand("set transaction read only", connection, transaction))
+        {
+            await readOnly.ExecuteNonQueryAsync(ct);
+        }
+
+        await using var command = new NpgsqlCommand(
+            "select current_database(), current_user, current_setting('server_version'), " +
+            "coalesce(host(inet_server_addr()) || ':' || inet_server_port(), 'local socket')",
+            connection, transaction);
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        await reader.ReadAsync(ct);
+        return new InspectedDatabase(target.Server, reader.GetString(3), reader.GetString(0), reader.GetString(1), reader.GetString(2), target.TenantSchemas);
+    }
+}
+
+/// <summary>Which database a report read: the auditor's "where was this measured".</summary>
+public sealed record InspectedDatabase(string Server, string Address, string Database, string Role, string PostgresVersion, IReadOnlyList<string> TenantSchemas);
