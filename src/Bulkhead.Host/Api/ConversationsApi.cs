@@ -1,5 +1,6 @@
 using Bulkhead.Conversations;
 using Bulkhead.Host.Auth;
+using Bulkhead.Host.Chat;
 using Microsoft.AspNetCore.Mvc;
 
 namespace Bulkhead.Host.Api;
@@ -138,8 +139,9 @@ public static class ConversationsApi
             page.After is { } next ? cursors.Encode(next, binding) : null));
     }
 
-    private static async Task<Results<Created<MessageResponse>, ProblemHttpResult, ValidationProblem>> AddMessageAsync(
-        string id, CreateMessageRequest body, TenantCaller caller, CancellationToken ct)
+    /// <summary>Stores the user's message and the model's reply (see <see cref="ChatApi"/>); JSON, or SSE on Accept: text/event-stream.</summary>
+    private static async Task<Results<Created<ChatTurnResponse>, ChatStreamResult, ProblemHttpResult, ValidationProblem>> AddMessageAsync(
+        string id, CreateMessageRequest body, TenantCaller caller, ChatService chat, HttpRequest request, CancellationToken ct)
     {
         if (TextInput.Problem(body.Content, MaxContent, required: true) is { } problem)
         {
@@ -151,10 +153,6 @@ public static class ConversationsApi
             return Problems.NotFound("conversation");
         }
 
-        await using var session = await caller.OpenSessionAsync(ct);
-        var message = await new ConversationStore(session).AddMessageAsync(caller.Viewer, key, "user", body.Content!, ct);
-        return message is null
-            ? Problems.NotFound("conversation")
-            : TypedResults.Created($"/api/conversations/{key}/messages/{message.Id}", MessageResponse.From(message));
+        return await ChatApi.PostMessageAsync(key, body.Content!, caller, chat, request, ct);
     }
 }

@@ -1,3 +1,4 @@
+using Bulkhead.Host.Chat;
 using Bulkhead.Host.Hosting;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.IdentityModel.Tokens;
@@ -13,7 +14,7 @@ public static class AuthenticationSetup
     public static IServiceCollection AddBulkheadAuthentication(this IServiceCollection services, BulkheadOptions options)
     {
         var auth = options.Auth;
-        services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer(jwt =>
+        services.AddAuthentication(ApiKeyAuthentication.SelectorScheme).AddJwtBearer(jwt =>
         {
             jwt.MapInboundClaims = false;
             jwt.IncludeErrorDetails = false;
@@ -59,7 +60,7 @@ public static class AuthenticationSetup
                     return Task.CompletedTask;
                 },
             };
-        });
+        }).AddTenantApiKeys();
 
         services.AddAuthorizationBuilder()
             .AddPolicy(Policies.Tenant, p => p.RequireClaim(Claims.Tenant).RequireRole(Roles.Member, Roles.Admin))

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Bulkhead.Host.Api;
 using Bulkhead.Host.Auth;
+using Bulkhead.Host.Chat;
 using Bulkhead.Host.Limits;
 using Bulkhead.Storage;
 using Bulkhead.Tenancy;
@@ -43,6 +44,7 @@ public static class BulkheadApp
         builder.Services.AddSingleton(new CursorCodec(BulkheadConfiguration.ResolveCursorKey(options)));
         builder.Services.AddHostedService<IsolationPreflightService>();
         builder.Services.AddBulkheadLimits(builder.Configuration);
+        builder.Services.AddBulkheadChat();
 
         builder.Services.ConfigureHttpJsonOptions(json =>
         {
@@ -67,6 +69,7 @@ public static class BulkheadApp
         app.MapHealthApi();
         app.MapMeApi();
         app.MapConversationsApi();
+        app.MapChatApis();
         return app;
     }
 }

@@ -16,6 +16,9 @@ public sealed class BulkheadOptions
     /// <summary>Rate limits, token quotas and the LLM concurrency cap (section Bulkhead:Limits).</summary>
     public Bulkhead.Limits.LimitsOptions Limits { get; set; } = new();
 
+    /// <summary>Models, providers and chat defaults (section Bulkhead:Chat).</summary>
+    public Bulkhead.Host.Chat.ChatServerOptions Chat { get; set; } = new();
+
     /// <summary>Base64 of 32 random bytes that seal pagination cursors; the same on every instance.</summary>
     public string CursorKey { get; set; } = "";
 

@@ -1,0 +1,57 @@
+using Bulkhead.Storage;
+
+namespace Bulkhead.Chat;
+
+/// <summary>The session tenant's API keys for the OpenAI-compatible door. Only hashes are stored.</summary>
+public sealed class ApiKeyStore(TenantSession session)
+{
+    private const string Columns = "id, name, hint, created_by, created_at, revoked_at";
+
+    private Guid TenantId => session.TenantId;
+
+    /// <returns>The stored key and the key itself, which is shown once and never again.</returns>
+    public async Task<(ApiKey Key, string Secret)> CreateAsync(string name, string createdBy, CancellationToken ct)
+    {
+        var id = Guid.CreateVersion7();
+        var secret = TenantApiKey.Create(TenantId, id);
+        await using var reader = await session.ReadAsync(ct, Sql.Command(
+            $"insert into api_keys (tenant_id, id, name, key_hash, hint, created_by) values ($1, $2, $3, $4, $5, $6) returning {Columns}",
+            TenantId, id, name, TenantApiKey.Hash(secret), TenantApiKey.Hint(secret), createdBy));
+        await reader.ReadAsync(ct);
+        return (Read(reader), secret);
+    }
+
+    public async Task<IReadOnlyList<ApiKey>> ListAsync(CancellationToken ct)
+    {
+        await using var reader = await session.ReadAsync(ct, Sql.Command($"select {Columns} from api_keys where tenant_id = $1 order by id", TenantId));
+        var keys = new List<ApiKey>();
+        while (await reader.ReadAsync(ct))
+        {
+            keys.Add(Read(reader));
+        }
+
+        return keys;
+    }
+
+    /// <returns>False when the tenant has no such key.</returns>
+    public async Task<bool> RevokeAsync(Guid id, CancellationToken ct)
+    {
+        var affected = await session.ExecuteAsync(ct, Sql.Command(
+            "update api_keys set revoked_at = coalesce(revoked_at, now()) where tenant_id = $1 and id = $2", TenantId, id));
+        return affected[0] == 1;
+    }
+
+    /// <summary>The hash of a key that is not revoked, or null.</summary>
+    public async Task<byte[]?> FindActiveHashAsync(Guid id, CancellationToken ct)
+    {
+        await using var reader = await session.ReadAsync(ct, Sql.Command(
+            "select key_hash from api_keys where tenant_id = $1 and id = $2 and revoked_at is null", TenantId, id));
+        return await reader.ReadAsync(ct) ? reader.GetFieldValue<byte[]>(0) : null;
+    }
+
+    private static ApiKey Read(Npgsql.NpgsqlDataReader r) => new(
+        r.GetGuid(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetFieldValue<DateTimeOffset>(4),
+        r.IsDBNull(5) ? null : r.GetFieldValue<DateTimeOffset>(5));
+}
+
+public sealed record ApiKey(Guid Id, string Name, string Hint, string CreatedBy, DateTimeOffset CreatedAt, DateTimeOffset? RevokedAt);

@@ -1,0 +1,19 @@
+namespace Bulkhead.Chat;
+
+/// <summary>
+/// One exchange to store: the user's message and what the model answered. <see cref="Complete"/> is false when
+/// the stream was cut (client gone or provider failed mid-way): the text is what was produced.
+/// </summary>
+public sealed record ChatTurn(
+    Guid ConversationId,
+    bool CreatesConversation,
+    string Title,
+    string UserContent,
+    string AssistantContent,
+    string Model,
+    int PromptTokens,
+    int CompletionTokens,
+    bool Complete);
+
+/// <summary>The ids and times the database gave the two stored messages.</summary>
+public sealed record StoredTurn(Guid UserMessageId, DateTimeOffset UserCreatedAt, Guid AssistantMessageId, DateTimeOffset AssistantCreatedAt);
