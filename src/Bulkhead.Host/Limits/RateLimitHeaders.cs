@@ -14,7 +14,12 @@ public sealed class RateLimitHeaders(RequestDelegate next)
     {
         if (context.Features.Get<RateLimitOutcome>() is { } outcome)
         {
-            Write(context.Response, outcome);
+            // At start rather than now: the exception handler clears headers set before a handler threw.
+            context.Response.OnStarting(() =>
+            {
+                Write(context.Response, outcome);
+                return Task.CompletedTask;
+            });
         }
 
         return next(context);
