@@ -59,11 +59,8 @@ public sealed class ResilientGcra : IGcraLimiter, IDisposable
         };
     }
 
-    public void Dispose()
-    {
-        _stopping.Cancel();
-        _stopping.Dispose();
-    }
+    // Disposed once per DI registration that resolves it; cancelling twice is harmless, disposing the source twice is not.
+    public void Dispose() => _stopping.Cancel();
 
     private GcraRule[] Shared(IReadOnlyList<GcraRule> rules)
     {
