@@ -44,7 +44,18 @@ public sealed class CatalogLint(Allowlist allowlist, TimeProvider time)
     public async Task<LintReport> RunAsync(NpgsqlDataSource runtime, Storage.IPlacementRouter router, CancellationToken ct)
     {
         var (targets, unreachable) = await PlacementTargets.DiscoverAsync(runtime, router, ct);
-        return await RunAsync(targets, unreachable, ct);
+        try
+        {
+            return await RunAsync(targets, unreachable, ct);
+        }
+        finally
+        {
+            // Database placements were reached through maintenance sources of their own.
+            foreach (var target in targets.Where(t => !ReferenceEquals(t.Source, runtime)))
+            {
+                await target.Source.DisposeAsync();
+            }
+        }
     }
 
     private static async Task<InspectedDatabase> DescribeAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, LintTarget target, CancellationToken ct)

@@ -46,14 +46,14 @@ internal sealed class Inspection(NpgsqlConnection connection, NpgsqlTransaction 
             ct);
     }
 
-    /// <summary>Runs a catalog query; $1 is always the list of schemas that hold no tenant data.</summary>
-    public async Task<List<T>> QueryAsync<T>(string sql, Func<NpgsqlDataReader, T> map, CancellationToken ct, params object[] args)
+    /// <summary>Runs a catalog query; $1 is always the list of schemas that hold no tenant data, $2 the optional argument.</summary>
+    public async Task<List<T>> QueryAsync<T>(string sql, Func<NpgsqlDataReader, T> map, CancellationToken ct, object? argument = null)
     {
         await using var command = new NpgsqlCommand(sql, connection, transaction);
         command.Parameters.Add(new NpgsqlParameter { Value = NonTenantSchemas });
-        foreach (var arg in args)
+        if (argument is not null)
         {
-            command.Parameters.Add(new NpgsqlParameter { Value = arg });
+            command.Parameters.Add(new NpgsqlParameter { Value = argument });
         }
 
         await using var reader = await command.ExecuteReaderAsync(ct);
