@@ -42,7 +42,7 @@ public sealed class PrivateRedis : IAsyncDisposable
     public static async Task<PrivateRedis> StartAsync()
     {
         var root = Environment.GetEnvironmentVariable("BULKHEAD_TEST_RUN") ?? Path.GetTempPath();
-        var directory = Directory.CreateTempSubdirectory(Path.Combine(root, "redis-")).FullName;
+        var directory = Directory.CreateDirectory(Path.Combine(root, "redis-" + Guid.NewGuid().ToString("N")[..8])).FullName;
         var redis = new PrivateRedis(TestRedis.FreePort(), directory);
         await redis.StartAgainAsync();
         return redis;
