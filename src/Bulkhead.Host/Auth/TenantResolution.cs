@@ -17,7 +17,7 @@ public sealed class TenantResolution(RequestDelegate next)
             var tenant = await directory.FindAsync(id, context.RequestAborted);
             if (tenant is null || tenant.Status != TenantStatus.Active)
             {
-                var unknown = tenant is null;
+                var unknown = tenant is not { Status: TenantStatus.Suspended };
                 context.Response.StatusCode = unknown ? StatusCodes.Status401Unauthorized : StatusCodes.Status403Forbidden;
                 await problems.WriteAsync(new ProblemDetailsContext
                 {

@@ -14,11 +14,17 @@ public static class Cli
           test                    run every test against a private PostgreSQL and Redis
           psql [--as owner|app]   psql on the private cluster
           serve [--port 5080]     serve the API (what 'up' runs last)
-          migrate                 apply pending migrations to the control plane and the shared tables
+          migrate [--status] [--parallel N]
+                                  apply pending migrations to the control plane, the shared tables and every
+                                  tenant schema and database; --status prints each placement's version
           token --tenant SLUG_OR_ID --user SUB [--role member|admin|platform] [--ttl 1h]
                                   print a development JWT
-          tenants create --slug S --name N --plan basic|premium|enterprise
-          tenants list | show T | suspend T | resume T
+          tenants create --slug S --name N --plan basic|premium|enterprise [--tier pooled|schema|database] [--server N]
+          tenants list | show T | suspend T | resume T | delete T
+          tenants move T --to pooled|schema|database [--server N]
+                                  move a tenant online (T is a slug or an id)
+          servers add --name N --connection CS|-   register a PostgreSQL server for the database tier
+          servers list
           demo                    create the demo tenants acme and globex (idempotent)
           verify [--json]         lint the live catalog of every placement for isolation; exit 1 naming each failure
         """;
@@ -54,6 +60,7 @@ public static class Cli
                 "migrate" => await MigrateCommand.RunAsync(context, rest, cancel.Token),
                 "token" => await TokenCommand.RunAsync(context, rest, cancel.Token),
                 "tenants" => await TenantsCommand.RunAsync(context, rest, cancel.Token),
+                "servers" => await ServersCommand.RunAsync(context, rest, cancel.Token),
                 "demo" => await DemoCommand.RunAsync(context, cancel.Token),
                 "verify" => await VerifyCommand.RunAsync(context, rest, cancel.Token),
                 _ => throw new CliException($"unknown verb '{verb}'. Run './bulkhead --help'."),

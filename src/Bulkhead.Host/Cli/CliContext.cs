@@ -1,4 +1,6 @@
 using Bulkhead.Host.Hosting;
+using Bulkhead.Storage;
+using Bulkhead.Tenancy;
 using Npgsql;
 
 namespace Bulkhead.Host.Cli;
@@ -8,6 +10,7 @@ public sealed class CliContext : IAsyncDisposable
 {
     private NpgsqlDataSource? _owner;
     private NpgsqlDataSource? _runtime;
+    private OwnerSources? _owners;
 
     public CliContext()
     {
@@ -26,8 +29,20 @@ public sealed class CliContext : IAsyncDisposable
         Options.DatabaseConnection is { Length: > 0 } cs ? cs : throw new CliException(
             "Bulkhead:DatabaseConnection is not set. Run './bulkhead up' first, or set Bulkhead__DatabaseConnection."));
 
+    public ServerCredentials Credentials => new(Options.OwnerConnection, Options.DatabaseConnection);
+
+    /// <summary>Owner-role access to every server and database, for provisioning, migrations and moves.</summary>
+    public OwnerSources Owners => _owners ??= new OwnerSources(new ServerRegistry(Owner, Credentials), Owner);
+
+    public TenantProvisioner Provisioner => new(Owners);
+
     public async ValueTask DisposeAsync()
     {
+        if (_owners is not null)
+        {
+            await _owners.DisposeAsync();
+        }
+
         if (_owner is not null)
         {
             await _owner.DisposeAsync();

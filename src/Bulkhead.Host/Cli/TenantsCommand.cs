@@ -8,41 +8,81 @@ public static class TenantsCommand
     private static readonly JsonSerializerOptions Json = new()
     {
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        DictionaryKeyPolicy = JsonNamingPolicy.SnakeCaseLower,
         WriteIndented = true,
     };
 
     public static async Task<int> RunAsync(CliContext context, CliArguments args, CancellationToken ct)
     {
         var catalog = new TenantCatalog(context.Owner);
-        var action = args.Positionals.FirstOrDefault() ?? throw new CliException("tenants needs an action: create, list, show, suspend or resume.");
+        var action = args.Positionals.FirstOrDefault() ?? throw new CliException("tenants needs an action: create, list, show, suspend, resume, delete or move.");
         switch (action)
         {
             case "create":
-                var created = await catalog.CreateAsync(args.Require("slug"), args.Require("name"), args.Get("plan") ?? "basic", ct);
+                var created = await context.Provisioner.CreateAsync(
+                    args.Require("slug"), args.Require("name"), args.Get("plan") ?? "basic", ParseTier(args.Get("tier") ?? "pooled"), args.Get("server"), ct);
                 Console.WriteLine(JsonSerializer.Serialize(Describe(created), Json));
                 return 0;
             case "list":
                 var tenants = await catalog.ListAsync(ct);
-                Console.WriteLine($"{"SLUG",-24} {"ID",-36} {"PLAN",-10} {"STATUS",-9} {"TIER",-8} NAME");
+                Console.WriteLine($"{"SLUG",-24} {"ID",-36} {"PLAN",-10} {"STATUS",-12} {"TIER",-8} {"SERVER",-10} {"ROWS",8}  NAME");
                 foreach (var t in tenants)
                 {
-                    Console.WriteLine($"{t.Slug,-24} {t.Id,-36} {t.Plan,-10} {Lower(t.Status),-9} {Lower(t.Placement.Tier),-8} {t.Name}");
+                    var rows = t.Status == TenantStatus.Deleted ? 0 : (await context.Provisioner.CountAsync(t.Id, t.Placement, ct)).Values.Sum();
+                    Console.WriteLine($"{t.Slug,-24} {t.Id,-36} {t.Plan,-10} {TenantCatalog.Lower(t.Status),-12} {TenantCatalog.Lower(t.Placement.Tier),-8} {t.Placement.Server,-10} {rows,8}  {t.Name}");
                 }
 
                 Console.WriteLine($"{tenants.Count} tenant(s)");
                 return 0;
             case "show":
-                Console.WriteLine(JsonSerializer.Serialize(Describe(await FindAsync(catalog, args, ct)), Json));
+                var shown = await FindAsync(catalog, args, ct);
+                var counts = shown.Status == TenantStatus.Deleted ? new Dictionary<string, long>() : await context.Provisioner.CountAsync(shown.Id, shown.Placement, ct);
+                Console.WriteLine(JsonSerializer.Serialize(new { tenant = Describe(shown), rows = counts }, Json));
                 return 0;
             case "suspend" or "resume":
                 var tenant = await FindAsync(catalog, args, ct);
                 await catalog.SetStatusAsync(tenant.Id, action == "suspend" ? TenantStatus.Suspended : TenantStatus.Active, ct);
-                Console.WriteLine($"{tenant.Slug}: {(action == "suspend" ? "suspended" : "active")}");
+                Console.WriteLine($"{tenant.Slug}: {(action == "suspend" ? "suspended (its tokens now get 403)" : "active")}");
+                return 0;
+            case "delete":
+                var doomed = await FindAsync(catalog, args, ct);
+                if (doomed.Status == TenantStatus.Deleted)
+                {
+                    throw new CliException($"{doomed.Slug} was already deleted.");
+                }
+
+                var report = await context.Provisioner.DeleteAsync(doomed, ct);
+                Console.WriteLine($"deleted {report.Slug} ({report.TenantId}, {report.Tier} tier)");
+                Console.WriteLine($"  {"TABLE",-24} {"BEFORE",10} {"AFTER",10}");
+                foreach (var (table, before) in report.Before)
+                {
+                    Console.WriteLine($"  {table,-24} {before,10} {report.After.GetValueOrDefault(table),10}");
+                }
+
+                Console.WriteLine("  the control plane keeps a record of the deletion (control.tenant_events)");
+                return 0;
+            case "move":
+                var moving = await FindAsync(catalog, args, ct);
+                var tier = ParseTier(args.Require("to"));
+                var started = DateTimeOffset.UtcNow;
+                var moved = await new TenantMover(context.Owners, context.Provisioner, TimeProvider.System).MoveAsync(
+                    moving.Id, tier, args.Get("server"), new SynchronousProgress<string>(m => Console.Error.WriteLine($"[{DateTimeOffset.UtcNow - started:mm\\:ss\\.f}] {m}")), ct);
+                Console.WriteLine($"moved {moved.Slug} from {moved.From} to {moved.To}");
+                foreach (var (table, rows) in moved.Rows)
+                {
+                    Console.WriteLine($"  {table,-24} {rows,10} rows, verified by count and checksum");
+                }
+
+                Console.WriteLine($"  bulk copy {moved.CopyTime.TotalSeconds:0.0}s ({moved.RowsPerSecond:0} rows/s); writes paused {moved.WritesBlocked.TotalSeconds:0.0}s; {moved.RowsSyncedDuringSwitch} rows caught up at the switch; total {moved.Total.TotalSeconds:0.0}s");
                 return 0;
             default:
                 throw new CliException($"unknown tenants action '{action}'.");
         }
     }
+
+    private static Tier ParseTier(string text) => Enum.TryParse<Tier>(text, ignoreCase: true, out var tier) && Enum.IsDefined(tier)
+        ? tier
+        : throw new CliException($"tier must be pooled, schema or database, not '{text}'.");
 
     private static async Task<Tenant> FindAsync(TenantCatalog catalog, CliArguments args, CancellationToken ct)
     {
@@ -50,17 +90,16 @@ public static class TenantsCommand
         return await catalog.FindAsync(slugOrId, ct) ?? throw new CliException($"no tenant '{slugOrId}'.");
     }
 
-    private static string Lower<T>(T value) where T : struct, Enum => value.ToString().ToLowerInvariant();
-
     public static object Describe(Tenant t) => new
     {
         t.Id,
         t.Slug,
         t.Name,
         t.Plan,
-        Status = Lower(t.Status),
-        Tier = Lower(t.Placement.Tier),
+        Status = TenantCatalog.Lower(t.Status),
+        Tier = TenantCatalog.Lower(t.Placement.Tier),
         t.Placement.Server,
+        t.Placement.Database,
         t.Placement.Schema,
         t.CreatedAt,
     };

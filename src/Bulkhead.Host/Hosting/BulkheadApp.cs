@@ -38,7 +38,7 @@ public static class BulkheadApp
 
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(_ => new NpgsqlDataSourceBuilder(options.DatabaseConnection).Build());
-        builder.Services.AddSingleton<IPlacementRouter>(sp => new PrimaryPlacementRouter(sp.GetRequiredService<NpgsqlDataSource>()));
+        builder.Services.AddBulkheadTiers(builder.Configuration, options);
         builder.Services.AddSingleton(sp => new TenantCatalog(sp.GetRequiredService<NpgsqlDataSource>()));
         builder.Services.AddSingleton<TenantDirectory>();
         builder.Services.AddSingleton(new CursorCodec(BulkheadConfiguration.ResolveCursorKey(options)));
@@ -69,6 +69,7 @@ public static class BulkheadApp
         app.MapHealthApi();
         app.MapMeApi();
         app.MapConversationsApi();
+        app.MapAdminTenantsApi();
         app.MapChatApis();
         return app;
     }

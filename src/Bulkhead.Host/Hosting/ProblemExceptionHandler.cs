@@ -14,6 +14,8 @@ public sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILo
         var (status, detail) = exception switch
         {
             BadHttpRequestException bad => (bad.StatusCode, bad.Message),
+            PostgresException { SqlState: "BH001" } =>
+                (StatusCodes.Status503ServiceUnavailable, "This tenant is being moved; writes resume within seconds. Retry after the indicated delay."),
             PostgresException { SqlState: PostgresErrorCodes.UniqueViolation or PostgresErrorCodes.ForeignKeyViolation } =>
                 (StatusCodes.Status409Conflict, "The request conflicts with the current state of the resource."),
             PostgresException { SqlState: var state } when state.StartsWith("22", StringComparison.Ordinal) || state == PostgresErrorCodes.CheckViolation =>

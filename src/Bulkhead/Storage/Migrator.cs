@@ -6,44 +6,77 @@ namespace Bulkhead.Storage;
 /// Applies versioned migrations to one schema, as the owner role. Each schema records its own
 /// versions in its <c>schema_migrations</c> table; an advisory lock per schema keeps two migrators
 /// apart, and every migration commits with its version row, so a rerun resumes where one stopped.
+/// After the tenant set, every table with tenant_id gets the write-gate trigger (see 0002_write_gate.sql).
 /// </summary>
-public sealed class Migrator(NpgsqlDataSource owner)
+public sealed class Migrator(NpgsqlDataSource owner, IReadOnlyList<Migration>? tenantMigrations = null)
 {
     public const string ControlSchema = "control";
+
+    public static int LatestVersion(MigrationSet set) => Migration.Load(set).Max(m => m.Version);
 
     public async Task<int> MigrateAsync(MigrationSet set, string schema, CancellationToken ct)
     {
         var applied = 0;
-        foreach (var migration in Migration.Load(set))
+        var migrations = set == MigrationSet.Tenant && tenantMigrations is not null ? tenantMigrations : Migration.Load(set);
+        foreach (var migration in migrations)
         {
-            if (await ApplyAsync(migration, schema, ct))
+            await using var connection = await owner.OpenConnectionAsync(ct);
+            await using var transaction = await connection.BeginTransactionAsync(ct);
+            if (await ApplyAsync(connection, transaction, migration, schema, ct))
             {
                 applied++;
             }
+
+            await transaction.CommitAsync(ct);
+        }
+
+        if (set == MigrationSet.Tenant)
+        {
+            await using var connection = await owner.OpenConnectionAsync(ct);
+            await using var transaction = await connection.BeginTransactionAsync(ct);
+            await EnsureWriteGatesAsync(connection, transaction, schema, ct);
+            await transaction.CommitAsync(ct);
         }
 
         return applied;
     }
 
+    /// <summary>Builds a schema inside the caller's transaction, so that a failure leaves nothing behind.</summary>
+    public static async Task MigrateInTransactionAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, MigrationSet set, string schema, CancellationToken ct)
+    {
+        foreach (var migration in Migration.Load(set))
+        {
+            await ApplyAsync(connection, transaction, migration, schema, ct);
+        }
+
+        if (set == MigrationSet.Tenant)
+        {
+            await EnsureWriteGatesAsync(connection, transaction, schema, ct);
+        }
+    }
+
     public async Task<int> CurrentVersionAsync(string schema, CancellationToken ct)
     {
-        await using var probe = owner.CreateCommand("select to_regclass(format('%I.schema_migrations', $1::text)) is not null");
+        await using var connection = await owner.OpenConnectionAsync(ct);
+        return await CurrentVersionAsync(connection, schema, ct);
+    }
+
+    public static async Task<int> CurrentVersionAsync(NpgsqlConnection connection, string schema, CancellationToken ct)
+    {
+        await using var probe = new NpgsqlCommand("select to_regclass(format('%I.schema_migrations', $1::text)) is not null", connection);
         probe.Parameters.Add(new NpgsqlParameter { Value = schema });
         if (await probe.ExecuteScalarAsync(ct) is not true)
         {
             return 0;
         }
 
-        await using var read = owner.CreateCommand($"select coalesce(max(version), 0) from {Quote(schema)}.schema_migrations");
+        await using var read = new NpgsqlCommand($"select coalesce(max(version), 0) from {Quote(schema)}.schema_migrations", connection);
         return (int)(await read.ExecuteScalarAsync(ct))!;
     }
 
-    private async Task<bool> ApplyAsync(Migration migration, string schema, CancellationToken ct)
+    private static async Task<bool> ApplyAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Migration migration, string schema, CancellationToken ct)
     {
-        await using var connection = await owner.OpenConnectionAsync(ct);
-        await using var transaction = await connection.BeginTransactionAsync(ct);
         var quoted = Quote(schema);
-
         await using (var prepare = new NpgsqlBatch(connection, transaction))
         {
             prepare.BatchCommands.Add(Sql.Command("select pg_advisory_xact_lock(hashtext('bulkhead.migrate'), hashtext($1))", schema));
@@ -75,10 +108,35 @@ public sealed class Migrator(NpgsqlDataSource owner)
             await record.ExecuteNonQueryAsync(ct);
         }
 
-        await transaction.CommitAsync(ct);
         return true;
     }
 
+    private static async Task EnsureWriteGatesAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string schema, CancellationToken ct)
+    {
+        await using var batch = new NpgsqlBatch(connection, transaction);
+        batch.BatchCommands.Add(Sql.Command("select set_config('search_path', $1, true)", schema));
+        batch.BatchCommands.Add(new NpgsqlBatchCommand("""
+            do $$
+            declare
+                t text;
+            begin
+                for t in
+                    select c.relname
+                      from pg_class c
+                      join pg_namespace n on n.oid = c.relnamespace
+                      join pg_attribute a on a.attrelid = c.oid and a.attname = 'tenant_id' and not a.attisdropped
+                     where n.nspname = current_schema() and c.relkind in ('r', 'p')
+                       and not exists (select 1 from pg_trigger g where g.tgrelid = c.oid and g.tgname = 'tenant_write_gate')
+                loop
+                    execute format('create trigger tenant_write_gate before insert or update or delete on %I.%I for each statement execute function %I.tenant_write_gate()',
+                        current_schema(), t, current_schema());
+                end loop;
+            end
+            $$
+            """));
+        await batch.ExecuteNonQueryAsync(ct);
+    }
+
     // Schema names are validated identifiers (see Placement); quoting keeps DDL safe all the same.
-    private static string Quote(string identifier) => "\"" + identifier.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
+    public static string Quote(string identifier) => "\"" + identifier.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
 }

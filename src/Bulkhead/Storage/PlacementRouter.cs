@@ -3,26 +3,56 @@ using Npgsql;
 
 namespace Bulkhead.Storage;
 
-/// <summary>Resolves a placement to the data source that reaches it, as the runtime role.</summary>
+/// <summary>Opens a runtime-role connection to where a placement's rows live.</summary>
 public interface IPlacementRouter
 {
-    NpgsqlDataSource DataSourceFor(Placement placement);
+    ValueTask<NpgsqlConnection> OpenAsync(Placement placement, CancellationToken ct);
+
+    /// <summary>
+    /// A separate data source for a database placement's database, outside the bounded registry, for
+    /// maintenance such as the catalog lint. The caller disposes it.
+    /// </summary>
+    ValueTask<NpgsqlDataSource> OpenMaintenanceSourceAsync(Placement placement, CancellationToken ct);
 }
 
 /// <summary>
-/// The single-server router: pooled and schema placements share the control-plane database's one
-/// pool (the schema is chosen per transaction with search_path, so no pool per tenant).
+/// Pooled and schema placements share the control-plane database's one pool: the schema is chosen per
+/// transaction with search_path, so there is no pool per tenant. Database placements go through the
+/// bounded <see cref="DatabaseSourceRegistry"/>.
 /// </summary>
-public sealed class PrimaryPlacementRouter(NpgsqlDataSource primary) : IPlacementRouter
+public sealed class PlacementRouter(NpgsqlDataSource primary, ServerRegistry servers, DatabaseSourceRegistry databases) : IPlacementRouter
 {
-    public NpgsqlDataSource DataSourceFor(Placement placement)
+    public async ValueTask<NpgsqlConnection> OpenAsync(Placement placement, CancellationToken ct)
     {
-        if (placement.Server != Placement.PrimaryServer || placement.Database is not null)
+        if (placement.Database is null)
         {
-            throw new InvalidOperationException(
-                $"Placement on server '{placement.Server}' database '{placement.Database}' is not reachable from this router.");
+            return await primary.OpenConnectionAsync(ct);
         }
 
-        return primary;
+        var server = await servers.FindAsync(placement.Server, ct);
+        return await databases.OpenAsync(server, placement.Database, ct);
     }
+
+    public async ValueTask<NpgsqlDataSource> OpenMaintenanceSourceAsync(Placement placement, CancellationToken ct)
+    {
+        var server = await servers.FindAsync(placement.Server, ct);
+        return NpgsqlDataSource.Create(servers.Credentials.Runtime(server, placement.Database));
+    }
+}
+
+/// <summary>A router for one database only (tools and tests that use the shared tables or schemas).</summary>
+public sealed class PrimaryPlacementRouter(NpgsqlDataSource primary) : IPlacementRouter
+{
+    public async ValueTask<NpgsqlConnection> OpenAsync(Placement placement, CancellationToken ct)
+    {
+        if (placement.Database is not null)
+        {
+            throw new InvalidOperationException($"Database placement '{placement.Database}' is not reachable from this router.");
+        }
+
+        return await primary.OpenConnectionAsync(ct);
+    }
+
+    public ValueTask<NpgsqlDataSource> OpenMaintenanceSourceAsync(Placement placement, CancellationToken ct) =>
+        throw new InvalidOperationException($"Database placement '{placement.Database}' is not reachable from this router.");
 }

@@ -32,7 +32,7 @@ public sealed class TenantSession : IAsyncDisposable
     public static async Task<TenantSession> OpenAsync(TenantScope scope, IPlacementRouter router, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(scope);
-        var connection = await router.DataSourceFor(scope.Placement).OpenConnectionAsync(ct);
+        var connection = await router.OpenAsync(scope.Placement, ct);
         return new TenantSession(scope, connection);
     }
 

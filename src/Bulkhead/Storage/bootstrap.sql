@@ -1,9 +1,17 @@
--- Cluster bootstrap, run once per cluster by a superuser (psql -v owner_password=... -v app_password=...).
+-- Cluster bootstrap, run once per server by a superuser (or a role with CREATEROLE and the right to
+-- grant BYPASSRLS). It reads the two passwords from the session settings bulkhead.owner_password and
+-- bulkhead.app_password, so no password is ever part of the SQL text.
 -- bulkhead_owner owns every object and runs migrations; bulkhead_app is the runtime role and can
 -- never bypass row-level security.
-select format('create role bulkhead_owner login bypassrls password %L', :'owner_password')
-where not exists (select 1 from pg_roles where rolname = 'bulkhead_owner') \gexec
-select format('create role bulkhead_app login nosuperuser nobypassrls nocreatedb nocreaterole noinherit password %L', :'app_password')
-where not exists (select 1 from pg_roles where rolname = 'bulkhead_app') \gexec
-alter role bulkhead_owner nosuperuser createdb nocreaterole;
-alter role bulkhead_app nosuperuser nobypassrls nocreatedb nocreaterole noinherit;
+do $$
+begin
+    if not exists (select 1 from pg_roles where rolname = 'bulkhead_owner') then
+        execute format('create role bulkhead_owner login password %L', current_setting('bulkhead.owner_password'));
+    end if;
+    if not exists (select 1 from pg_roles where rolname = 'bulkhead_app') then
+        execute format('create role bulkhead_app login password %L', current_setting('bulkhead.app_password'));
+    end if;
+    alter role bulkhead_owner nosuperuser bypassrls createdb nocreaterole;
+    alter role bulkhead_app nosuperuser nobypassrls nocreatedb nocreaterole noinherit;
+end
+$$;

@@ -21,16 +21,28 @@ public sealed class TenantCatalog(NpgsqlDataSource controlPlane)
 
     public Task<IReadOnlyList<Tenant>> ListAsync(CancellationToken ct) => QueryAsync(Select + "order by t.slug", ct);
 
+    /// <summary>Creates a tenant in the shared tables. Other tiers: <see cref="TenantProvisioner"/>.</summary>
     public async Task<Tenant> CreateAsync(string slug, string name, string plan, CancellationToken ct)
     {
         TenantRules.Validate(slug, name, plan);
         var id = Guid.CreateVersion7();
-        var placement = Placement.Pooled;
-        await using var batch = controlPlane.CreateBatch();
-        batch.BatchCommands.Add(Sql.Command("insert into control.tenants (id, slug, name, plan) values ($1, $2, $3, $4)", id, slug, name, plan));
+        await using var connection = await controlPlane.OpenConnectionAsync(ct);
+        await using var transaction = await connection.BeginTransactionAsync(ct);
+        await InsertAsync(connection, transaction, id, slug, name, plan, TenantStatus.Active, Placement.Pooled, ct);
+        await transaction.CommitAsync(ct);
+        return (await FindAsync(id, ct))!;
+    }
+
+    /// <summary>Inserts the tenant and its placement inside the caller's transaction.</summary>
+    public static async Task InsertAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, Guid id, string slug, string name, string plan,
+        TenantStatus status, Placement placement, CancellationToken ct)
+    {
+        await using var batch = new NpgsqlBatch(connection, transaction);
+        batch.BatchCommands.Add(Sql.Command("insert into control.tenants (id, slug, name, plan, status) values ($1, $2, $3, $4, $5)", id, slug, name, plan, Lower(status)));
         batch.BatchCommands.Add(Sql.Command(
             "insert into control.placements (tenant_id, tier, server, database, schema_name) values ($1, $2, $3, $4, $5)",
-            id, placement.Tier.ToString().ToLowerInvariant(), placement.Server, placement.Database, placement.Schema));
+            id, Lower(placement.Tier), placement.Server, placement.Database, placement.Schema));
         try
         {
             await batch.ExecuteNonQueryAsync(ct);
@@ -39,15 +51,36 @@ public sealed class TenantCatalog(NpgsqlDataSource controlPlane)
         {
             throw new TenantRuleException($"A tenant with slug '{slug}' already exists.");
         }
+    }
 
-        return (await FindAsync(id, ct))!;
+    public static string Lower<T>(T value) where T : struct, Enum => value.ToString().ToLowerInvariant();
+
+    /// <summary>Changes name and plan where given; returns false when the tenant does not exist.</summary>
+    public async Task<bool> UpdateAsync(Guid id, string? name, string? plan, CancellationToken ct)
+    {
+        if (name is not null && (string.IsNullOrWhiteSpace(name) || name.Length > 200))
+        {
+            throw new TenantRuleException("name must be 1-200 characters.");
+        }
+
+        if (plan is not null && !TenantRules.Plans.Contains(plan))
+        {
+            throw new TenantRuleException($"plan must be one of {string.Join(", ", TenantRules.Plans)}.");
+        }
+
+        await using var command = controlPlane.CreateCommand(
+            "update control.tenants set name = coalesce($2, name), plan = coalesce($3, plan) where id = $1 and status <> 'deleted'");
+        command.Parameters.Add(new NpgsqlParameter { Value = id });
+        command.Parameters.Add(new NpgsqlParameter { Value = (object?)name ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
+        command.Parameters.Add(new NpgsqlParameter { Value = (object?)plan ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
+        return await command.ExecuteNonQueryAsync(ct) == 1;
     }
 
     public async Task<bool> SetStatusAsync(Guid id, TenantStatus status, CancellationToken ct)
     {
         await using var command = controlPlane.CreateCommand("update control.tenants set status = $2 where id = $1");
         command.Parameters.Add(new NpgsqlParameter { Value = id });
-        command.Parameters.Add(new NpgsqlParameter { Value = status.ToString().ToLowerInvariant() });
+        command.Parameters.Add(new NpgsqlParameter { Value = Lower(status) });
         return await command.ExecuteNonQueryAsync(ct) == 1;
     }
 

@@ -35,4 +35,4 @@ public static partial class TenantRules
     private static partial Regex SlugPattern();
 }
 
-public sealed class TenantRuleException(string message) : Exception(message);
+public class TenantRuleException(string message) : Exception(message);

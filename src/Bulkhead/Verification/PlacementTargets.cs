@@ -48,7 +48,7 @@ public static class PlacementTargets
             var subject = $"{database.Key.Server}/{database.Key.Database}";
             try
             {
-                var source = router.DataSourceFor(database.First());
+                var source = await router.OpenMaintenanceSourceAsync(database.First(), ct);
                 targets.Add(new LintTarget(database.Key.Server, source, database.Select(p => p.Schema).Distinct().Order(StringComparer.Ordinal).ToList()));
             }
             catch (Exception e) when (e is InvalidOperationException or ArgumentException or NpgsqlException)

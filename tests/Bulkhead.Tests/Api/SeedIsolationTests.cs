@@ -1,16 +1,25 @@
 using System.Net;
-using System.Text.Json.Nodes;
+using Bulkhead.Tenancy;
 
 namespace Bulkhead.Tests.Api;
 
-/// <summary>The seed's isolation tests, at the HTTP level, against the real server and PostgreSQL.</summary>
-public sealed class SeedIsolationTests(ApiFixture api) : IClassFixture<ApiFixture>
+/// <summary>The seed's isolation tests with the tenants in the shared tables.</summary>
+public sealed class PooledTierIsolationTests(ApiFixture api) : SeedIsolationTests(api, Tier.Pooled), IClassFixture<ApiFixture>;
+
+/// <summary>The same tests with every tenant in a schema of its own.</summary>
+public sealed class SchemaTierIsolationTests(ApiFixture api) : SeedIsolationTests(api, Tier.Schema), IClassFixture<ApiFixture>;
+
+/// <summary>The same tests with every tenant in a database of its own, on a second server.</summary>
+public sealed class DatabaseTierIsolationTests(ApiFixture api) : SeedIsolationTests(api, Tier.Database), IClassFixture<ApiFixture>;
+
+/// <summary>The seed's isolation tests, at the HTTP level, against the real server and PostgreSQL, for one tier.</summary>
+public abstract class SeedIsolationTests(ApiFixture api, Tier tier)
 {
     [Fact]
     public async Task same_user_id_in_two_tenants_lists_only_the_callers_conversations()
     {
-        var a = await api.Database.CreateTenantAsync();
-        var b = await api.Database.CreateTenantAsync();
+        var a = await NewTenantAsync();
+        var b = await NewTenantAsync();
         using var asA = api.Server.Client(TestKeys.Token(a.Id, "user123"));
         using var asB = api.Server.Client(TestKeys.Token(b.Id, "user123"));
         var mine = await asA.CreateConversationAsync("A's secret plans");
@@ -26,8 +35,8 @@ public sealed class SeedIsolationTests(ApiFixture api) : IClassFixture<ApiFixtur
     [Fact]
     public async Task paging_a_hundred_conversations_ten_at_a_time_returns_exactly_the_tenants_own()
     {
-        var a = await api.Database.CreateTenantAsync();
-        var b = await api.Database.CreateTenantAsync();
+        var a = await NewTenantAsync();
+        var b = await NewTenantAsync();
         using var asA = api.Server.Client(TestKeys.Token(a.Id, "pager"));
         using var asB = api.Server.Client(TestKeys.Token(b.Id, "pager"));
         var created = new HashSet<Guid>();
@@ -49,8 +58,8 @@ public sealed class SeedIsolationTests(ApiFixture api) : IClassFixture<ApiFixtur
     [Fact]
     public async Task a_cursor_replayed_by_another_tenant_is_rejected()
     {
-        var a = await api.Database.CreateTenantAsync();
-        var b = await api.Database.CreateTenantAsync();
+        var a = await NewTenantAsync();
+        var b = await NewTenantAsync();
         using var asA = api.Server.Client(TestKeys.Token(a.Id, "same"));
         using var asB = api.Server.Client(TestKeys.Token(b.Id, "same"));
         for (var i = 0; i < 3; i++)
@@ -72,7 +81,7 @@ public sealed class SeedIsolationTests(ApiFixture api) : IClassFixture<ApiFixtur
     [Fact]
     public async Task a_cursor_replayed_by_another_user_of_the_same_tenant_is_rejected()
     {
-        var a = await api.Database.CreateTenantAsync();
+        var a = await NewTenantAsync();
         using var alice = api.Server.Client(TestKeys.Token(a.Id, "alice"));
         using var bob = api.Server.Client(TestKeys.Token(a.Id, "bob"));
         await alice.CreateConversationAsync("one");
@@ -87,8 +96,8 @@ public sealed class SeedIsolationTests(ApiFixture api) : IClassFixture<ApiFixtur
     [Fact]
     public async Task another_tenants_conversation_id_gets_the_same_404_as_an_unknown_id()
     {
-        var a = await api.Database.CreateTenantAsync();
-        var b = await api.Database.CreateTenantAsync();
+        var a = await NewTenantAsync();
+        var b = await NewTenantAsync();
         using var asA = api.Server.Client(TestKeys.Token(a.Id, "123"));
         using var asB = api.Server.Client(TestKeys.Token(b.Id, "123"));
         var foreign = await asA.CreateConversationAsync("not yours");
@@ -116,8 +125,8 @@ public sealed class SeedIsolationTests(ApiFixture api) : IClassFixture<ApiFixtur
     [Fact]
     public async Task spoofed_tenant_and_user_headers_change_nothing()
     {
-        var a = await api.Database.CreateTenantAsync();
-        var b = await api.Database.CreateTenantAsync();
+        var a = await NewTenantAsync();
+        var b = await NewTenantAsync();
         using var asB = api.Server.Client(TestKeys.Token(b.Id, "victim"));
         await asB.CreateConversationAsync("B only");
         using var asA = api.Server.Client(TestKeys.Token(a.Id, "attacker"));
@@ -137,7 +146,7 @@ public sealed class SeedIsolationTests(ApiFixture api) : IClassFixture<ApiFixtur
     [Fact]
     public async Task members_see_their_own_conversations_and_admins_see_the_tenants()
     {
-        var a = await api.Database.CreateTenantAsync();
+        var a = await NewTenantAsync();
         using var alice = api.Server.Client(TestKeys.Token(a.Id, "alice"));
         using var bob = api.Server.Client(TestKeys.Token(a.Id, "bob"));
         using var admin = api.Server.Client(TestKeys.Token(a.Id, "boss", "admin"));
@@ -153,6 +162,8 @@ public sealed class SeedIsolationTests(ApiFixture api) : IClassFixture<ApiFixtur
         Assert.Equal(HttpStatusCode.Forbidden, (await bob.GetAsync($"/api/conversations?user_id={aliceId}")).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await admin.GetAsync($"/api/conversations/{alices}")).StatusCode);
     }
+
+    private Task<Tenant> NewTenantAsync() => api.Database.CreateTenantAsync(tier);
 
     private static async Task<(HttpStatusCode Status, string Shape)> SendAsync(HttpClient client, HttpMethod method, string path, string? body)
     {

@@ -12,6 +12,9 @@ public sealed class TestDatabase : IAsyncDisposable
 {
     private static readonly SemaphoreSlim TemplateLock = new(1, 1);
     private static string? _template;
+    private readonly SemaphoreSlim _serverLock = new(1, 1);
+    private OwnerSources? _owners;
+    private bool _secondServer;
 
     private TestDatabase(string name)
     {
@@ -35,6 +38,49 @@ public sealed class TestDatabase : IAsyncDisposable
     public NpgsqlDataSource App { get; }
 
     public TenantCatalog Catalog => new(Owner);
+
+    /// <summary>The name under which the run's second PostgreSQL server is registered in every test database.</summary>
+    public const string SecondServer = "second";
+
+    public ServerCredentials Credentials => new(OwnerConnection, AppConnection);
+
+    /// <summary>Owner access to every placement of this database's tenants, as the CLI has it.</summary>
+    public OwnerSources Owners => _owners ??= new OwnerSources(new ServerRegistry(Owner, Credentials), Owner);
+
+    public TenantProvisioner Provisioner => new(Owners);
+
+    /// <summary>The production router: shared pool for pooled and schema tenants, bounded registry for database tenants.</summary>
+    public IPlacementRouter Router(DatabaseTierOptions? options = null) =>
+        new PlacementRouter(App, new ServerRegistry(App, Credentials), new DatabaseSourceRegistry(Credentials, options ?? new DatabaseTierOptions(), TimeProvider.System));
+
+    /// <summary>A tenant in the given tier; database tenants live on the run's second server.</summary>
+    public async Task<Tenant> CreateTenantAsync(Tier tier, string? slug = null, string plan = "basic")
+    {
+        slug ??= "t-" + Guid.NewGuid().ToString("N")[..10];
+        if (tier == Tier.Database)
+        {
+            await EnsureSecondServerAsync();
+        }
+
+        return await Provisioner.CreateAsync(slug, "Test tenant", plan, tier, tier == Tier.Database ? SecondServer : null, CancellationToken.None);
+    }
+
+    public async Task EnsureSecondServerAsync()
+    {
+        await _serverLock.WaitAsync();
+        try
+        {
+            if (!_secondServer)
+            {
+                await Owners.Servers.AddAsync(SecondServer, TestCluster.SecondServerSuperuser, CancellationToken.None);
+                _secondServer = true;
+            }
+        }
+        finally
+        {
+            _serverLock.Release();
+        }
+    }
 
     public static async Task<TestDatabase> CreateAsync()
     {
@@ -63,6 +109,11 @@ public sealed class TestDatabase : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (_owners is not null)
+        {
+            await _owners.DisposeAsync();
+        }
+
         await Owner.DisposeAsync();
         await App.DisposeAsync();
         NpgsqlConnection.ClearAllPools();

@@ -1,0 +1,148 @@
+using Bulkhead.Storage;
+using Npgsql;
+
+namespace Bulkhead.Tenancy;
+
+/// <summary>
+/// Copies one tenant's rows of one table between placements with binary COPY, and brings a copy up to
+/// date by primary key and row hash. Runs as the owner role on both sides (no tenant context, so the
+/// write gate lets it through).
+/// </summary>
+public sealed class TableCopy(string table, IReadOnlyList<string> columns, IReadOnlyList<string> keyColumns)
+{
+    public string Table => table;
+
+    private string ColumnList => string.Join(", ", columns.Select(Migrator.Quote));
+
+    private string KeyExpression => "row(" + string.Join(", ", keyColumns.Select(c => "t." + Migrator.Quote(c))) + ")::text";
+
+    public static async Task<TableCopy> DescribeAsync(NpgsqlConnection connection, string schema, string table, CancellationToken ct)
+    {
+        await using var command = new NpgsqlCommand("""
+            select array_agg(a.attname::text order by a.attnum),
+                   array_agg(a.attname::text order by a.attnum) filter (where a.attnum = any (i.indkey::int2[]) and a.attname <> 'tenant_id')
+              from pg_class c
+              join pg_namespace n on n.oid = c.relnamespace
+              join pg_attribute a on a.attrelid = c.oid and a.attnum > 0 and not a.attisdropped
+              left join pg_index i on i.indrelid = c.oid and i.indisprimary
+             where n.nspname = $1 and c.relname = $2
+            """, connection);
+        command.Parameters.Add(new NpgsqlParameter { Value = schema });
+        command.Parameters.Add(new NpgsqlParameter { Value = table });
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        await reader.ReadAsync(ct);
+        var keys = reader.IsDBNull(1) ? [] : reader.GetFieldValue<string[]>(1);
+        if (keys.Length == 0)
+        {
+            throw new InvalidOperationException($"{schema}.{table} has no primary key besides tenant_id; it cannot be moved row by row.");
+        }
+
+        return new TableCopy(table, reader.GetFieldValue<string[]>(0), keys);
+    }
+
+    /// <summary>Streams every row of the tenant from source to target.</summary>
+    public async Task CopyAllAsync(Guid tenantId, NpgsqlConnection source, string sourceSchema, NpgsqlConnection target, string targetSchema, CancellationToken ct)
+    {
+        var select = $"select {ColumnList} from {Qualified(sourceSchema)} where tenant_id = '{tenantId:D}'";
+        await PipeAsync(source, select, target, $"{Qualified(targetSchema)} ({ColumnList})", ct);
+    }
+
+    /// <summary>Upserts the rows of the tenant that are missing from the target or differ there. Parents first.</summary>
+    public async Task<long> UpsertStaleAsync(Guid tenantId, NpgsqlConnection source, string sourceSchema, NpgsqlConnection target, string targetSchema, CancellationToken ct)
+    {
+        var inSource = await RowHashesAsync(source, sourceSchema, tenantId, ct);
+        var inTarget = await RowHashesAsync(target, targetSchema, tenantId, ct);
+        var stale = inSource.Where(r => !inTarget.TryGetValue(r.Key, out var hash) || hash != r.Value).Select(r => r.Key).ToList();
+        if (stale.Count == 0)
+        {
+            return 0;
+        }
+
+        await LoadKeysAsync(source, stale, ct);
+        await ExecuteAsync(target, $"create temp table bh_rows as select {ColumnList} from {Qualified(targetSchema)} with no data", ct);
+        var select = $"select {ColumnList} from {Qualified(sourceSchema)} t where tenant_id = '{tenantId:D}' and {KeyExpression} in (select k from bh_keys)";
+        await PipeAsync(source, select, target, $"bh_rows ({ColumnList})", ct);
+        var keys = string.Join(", ", keyColumns.Prepend("tenant_id").Select(Migrator.Quote));
+        var others = columns.Where(c => c != "tenant_id" && !keyColumns.Contains(c)).ToList();
+        var onConflict = others.Count == 0
+            ? "do nothing"
+            : "do update set " + string.Join(", ", others.Select(c => $"{Migrator.Quote(c)} = excluded.{Migrator.Quote(c)}"));
+        await ExecuteAsync(target, $"insert into {Qualified(targetSchema)} ({ColumnList}) select {ColumnList} from bh_rows on conflict ({keys}) {onConflict}", ct);
+        await ExecuteAsync(target, "drop table bh_rows", ct);
+        await ExecuteAsync(source, "drop table bh_keys", ct);
+        return stale.Count;
+    }
+
+    /// <summary>Deletes the target's rows of the tenant that the source no longer has. Children first.</summary>
+    public async Task<long> DeleteGoneAsync(Guid tenantId, NpgsqlConnection source, string sourceSchema, NpgsqlConnection target, string targetSchema, CancellationToken ct)
+    {
+        var inSource = await RowHashesAsync(source, sourceSchema, tenantId, ct);
+        var gone = (await RowHashesAsync(target, targetSchema, tenantId, ct)).Keys.Where(k => !inSource.ContainsKey(k)).ToList();
+        if (gone.Count == 0)
+        {
+            return 0;
+        }
+
+        await LoadKeysAsync(target, gone, ct);
+        await ExecuteAsync(target, $"delete from {Qualified(targetSchema)} t where tenant_id = '{tenantId:D}' and {KeyExpression} in (select k from bh_keys)", ct);
+        await ExecuteAsync(target, "drop table bh_keys", ct);
+        return gone.Count;
+    }
+
+    /// <summary>Row count and an order-independent checksum of the tenant's rows.</summary>
+    public async Task<(long Rows, string Checksum)> ChecksumAsync(NpgsqlConnection connection, string schema, Guid tenantId, CancellationToken ct)
+    {
+        await using var command = new NpgsqlCommand(
+            $"select count(*), coalesce(md5(string_agg(h, '' order by h)), '') from (select md5(row({ColumnList})::text) h from {Qualified(schema)} where tenant_id = $1) r",
+            connection);
+        command.Parameters.Add(new NpgsqlParameter { Value = tenantId });
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        await reader.ReadAsync(ct);
+        return (reader.GetInt64(0), reader.GetString(1));
+    }
+
+    private async Task<Dictionary<string, string>> RowHashesAsync(NpgsqlConnection connection, string schema, Guid tenantId, CancellationToken ct)
+    {
+        await using var command = new NpgsqlCommand(
+            $"select {KeyExpression}, md5(row({string.Join(", ", columns.Select(c => "t." + Migrator.Quote(c)))})::text) from {Qualified(schema)} t where tenant_id = $1",
+            connection);
+        command.Parameters.Add(new NpgsqlParameter { Value = tenantId });
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        var hashes = new Dictionary<string, string>(StringComparer.Ordinal);
+        while (await reader.ReadAsync(ct))
+        {
+            hashes[reader.GetString(0)] = reader.GetString(1);
+        }
+
+        return hashes;
+    }
+
+    private static async Task LoadKeysAsync(NpgsqlConnection connection, IReadOnlyList<string> keys, CancellationToken ct)
+    {
+        await ExecuteAsync(connection, "create temp table bh_keys (k text primary key)", ct);
+        await using var import = await connection.BeginBinaryImportAsync("copy bh_keys (k) from stdin (format binary)", ct);
+        foreach (var key in keys)
+        {
+            await import.WriteRowAsync(ct, key);
+        }
+
+        await import.CompleteAsync(ct);
+    }
+
+    private static async Task PipeAsync(NpgsqlConnection source, string select, NpgsqlConnection target, string into, CancellationToken ct)
+    {
+        await using (var reader = await source.BeginRawBinaryCopyAsync($"copy ({select}) to stdout (format binary)", ct))
+        await using (var writer = await target.BeginRawBinaryCopyAsync($"copy {into} from stdin (format binary)", ct))
+        {
+            await reader.CopyToAsync(writer, ct);
+        }
+    }
+
+    private static async Task ExecuteAsync(NpgsqlConnection connection, string sql, CancellationToken ct)
+    {
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync(ct);
+    }
+
+    private string Qualified(string schema) => $"{Migrator.Quote(schema)}.{Migrator.Quote(table)}";
+}

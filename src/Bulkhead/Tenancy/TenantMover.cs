@@ -1,0 +1,269 @@
+using System.Diagnostics;
+using Bulkhead.Storage;
+using Npgsql;
+
+namespace Bulkhead.Tenancy;
+
+/// <summary>
+/// Moves a tenant between placements online. Bulk copy with binary COPY while the tenant keeps reading
+/// and writing; then the final switch: the tenant's write gate is closed (its writes get 503), the copy
+/// is brought up to date and verified table by table (row counts and checksums), the placement is
+/// switched in the control plane, and after every server's tenant cache has expired the gate reopens
+/// and the source is purged. A crash at any point leaves the tenant whole where the control plane says
+/// it is; running the move again finishes or restarts it.
+/// </summary>
+public sealed class TenantMover(OwnerSources owners, TenantProvisioner provisioner, TimeProvider time)
+{
+    /// <summary>How long the gate stays closed after the switch: longer than any server caches a placement.</summary>
+    public static readonly TimeSpan SwitchGrace = TenantDirectory.TimeToLive + TimeSpan.FromSeconds(1);
+
+    private TenantCatalog Catalog => new(owners.ControlPlane);
+
+    public async Task<MoveReport> MoveAsync(Guid tenantId, Tier tier, string? server, IProgress<string>? progress, CancellationToken ct)
+    {
+        await using var control = await owners.ControlPlane.OpenConnectionAsync(ct);
+        if (!await ScalarAsync<bool>(control, "select pg_try_advisory_lock(hashtext('bulkhead.move'), hashtext($1::text))", ct, tenantId))
+        {
+            throw new TenantRuleException("a move of this tenant is already running.");
+        }
+
+        try
+        {
+            return await MoveLockedAsync(control, tenantId, tier, server ?? Placement.PrimaryServer, progress, ct);
+        }
+        finally
+        {
+            await ScalarAsync<bool>(control, "select pg_advisory_unlock(hashtext('bulkhead.move'), hashtext($1::text))", CancellationToken.None, tenantId);
+        }
+    }
+
+    private async Task<MoveReport> MoveLockedAsync(NpgsqlConnection control, Guid tenantId, Tier tier, string server, IProgress<string>? progress, CancellationToken ct)
+    {
+        var tenant = await Catalog.FindAsync(tenantId, ct) ?? throw new TenantRuleException("no such tenant.");
+        if (tenant.Status is not (TenantStatus.Active or TenantStatus.Suspended))
+        {
+            throw new TenantRuleException($"tenant {tenant.Slug} is {TenantCatalog.Lower(tenant.Status)}; only active or suspended tenants move.");
+        }
+
+        await FinishInterruptedAsync(control, tenant, progress, ct);
+        tenant = (await Catalog.FindAsync(tenantId, ct))!;
+        var from = tenant.Placement;
+        var to = Target(tenantId, tier, server);
+        if (from.Tier == to.Tier && from.Server == to.Server && from.Database == to.Database && from.Schema == to.Schema)
+        {
+            throw new TenantRuleException($"tenant {tenant.Slug} is already {TenantCatalog.Lower(tier)} on {server}.");
+        }
+
+        if (tier != Tier.Database && server != Placement.PrimaryServer)
+        {
+            throw new TenantRuleException("--server applies to the database tier only.");
+        }
+
+        await owners.Servers.FindAsync(server, ct);
+        var clock = Stopwatch.StartNew();
+        await RecordMoveAsync(control, tenantId, "copying", from, to, ct);
+        progress?.Report($"preparing {Describe(to)}");
+        await PrepareTargetAsync(to, ct);
+
+        await using var source = await (await owners.ForAsync(from, ct)).OpenConnectionAsync(ct);
+        await using var target = await (await owners.ForAsync(to, ct)).OpenConnectionAsync(ct);
+        var sourceVersion = await Migrator.CurrentVersionAsync(source, from.Schema, ct);
+        var targetVersion = await Migrator.CurrentVersionAsync(target, to.Schema, ct);
+        if (sourceVersion != targetVersion)
+        {
+            throw new TenantRuleException($"source is at migration {sourceVersion} and target at {targetVersion}; run './bulkhead migrate' first.");
+        }
+
+        var tables = new List<TableCopy>();
+        foreach (var name in await TenantTables.ListAsync(source, from.Schema, ct))
+        {
+            tables.Add(await TableCopy.DescribeAsync(source, from.Schema, name, ct));
+        }
+
+        // One snapshot of the source for every table, so that the copy is consistent across foreign keys.
+        await using (var snapshot = await source.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, ct))
+        await using (var load = await target.BeginTransactionAsync(ct))
+        {
+            foreach (var table in tables)
+            {
+                progress?.Report($"copying {table.Table}");
+                await table.CopyAllAsync(tenantId, source, from.Schema, target, to.Schema, ct);
+            }
+
+            await load.CommitAsync(ct);
+            await snapshot.CommitAsync(ct);
+        }
+
+        var copied = clock.Elapsed;
+        progress?.Report("final switch: closing the write gate");
+        var counts = new SortedDictionary<string, long>(StringComparer.Ordinal);
+        long synced = 0;
+        var gate = Stopwatch.StartNew();
+        await using (var gateConnection = await (await owners.ForAsync(from, ct)).OpenConnectionAsync(ct))
+        {
+            // Waits for in-flight writes of this tenant, then makes new ones fail fast (the write gate trigger).
+            await ScalarAsync<object>(gateConnection, "select pg_advisory_lock(hashtext('bulkhead.tenant'), hashtext($1::text))", ct, tenantId);
+            try
+            {
+                // Writes that landed during the bulk copy: parents first for upserts, children first for deletes.
+                foreach (var table in tables)
+                {
+                    synced += await table.UpsertStaleAsync(tenantId, source, from.Schema, target, to.Schema, ct);
+                }
+
+                foreach (var table in Enumerable.Reverse(tables))
+                {
+                    synced += await table.DeleteGoneAsync(tenantId, source, from.Schema, target, to.Schema, ct);
+                }
+
+                foreach (var table in tables)
+                {
+                    var expected = await table.ChecksumAsync(source, from.Schema, tenantId, ct);
+                    var actual = await table.ChecksumAsync(target, to.Schema, tenantId, ct);
+                    if (expected != actual)
+                    {
+                        throw new InvalidOperationException(
+                            $"verification failed for {table.Table}: source has {expected.Rows} rows ({expected.Checksum}), target {actual.Rows} ({actual.Checksum}); the tenant stays where it was.");
+                    }
+
+                    counts[table.Table] = expected.Rows;
+                }
+
+                await SwitchAsync(control, tenantId, to, ct);
+                progress?.Report($"switched to {Describe(to)}; holding writes {SwitchGrace.TotalSeconds:0}s until every server has seen it");
+                await Task.Delay(SwitchGrace, time, ct);
+            }
+            finally
+            {
+                await ScalarAsync<object>(gateConnection, "select pg_advisory_unlock(hashtext('bulkhead.tenant'), hashtext($1::text))", CancellationToken.None, tenantId);
+            }
+        }
+
+        var blocked = gate.Elapsed;
+        progress?.Report($"purging {Describe(from)}");
+        await PurgeAndForgetAsync(control, tenant, from, ct);
+        var total = counts.Values.Sum();
+        return new MoveReport(tenantId, tenant.Slug, Describe(from), Describe(to), counts, synced, copied, blocked, clock.Elapsed,
+            copied.TotalSeconds > 0 ? total / copied.TotalSeconds : total);
+    }
+
+    // A move that was interrupted: before the switch, the target is half-made and is thrown away;
+    // after it, only the purge of the source was left to do.
+    private async Task FinishInterruptedAsync(NpgsqlConnection control, Tenant tenant, IProgress<string>? progress, CancellationToken ct)
+    {
+        await using var command = new NpgsqlCommand(
+            "select phase, from_tier, from_server, from_database, from_schema, to_tier, to_server, to_database, to_schema from control.moves where tenant_id = $1", control);
+        command.Parameters.Add(new NpgsqlParameter { Value = tenant.Id });
+        string phase;
+        Placement from, to;
+        await using (var reader = await command.ExecuteReaderAsync(ct))
+        {
+            if (!await reader.ReadAsync(ct))
+            {
+                return;
+            }
+
+            phase = reader.GetString(0);
+            from = ReadPlacement(reader, 1);
+            to = ReadPlacement(reader, 5);
+        }
+
+        if (phase == "purging")
+        {
+            progress?.Report($"finishing an interrupted move: purging {Describe(from)}");
+            await PurgeAndForgetAsync(control, tenant, from, ct);
+        }
+        else
+        {
+            progress?.Report($"restarting an interrupted move: discarding the partial copy in {Describe(to)}");
+            await provisioner.PurgeAsync(tenant.Id, to, ct);
+            await ExecuteAsync(control, "delete from control.moves where tenant_id = $1", ct, tenant.Id);
+        }
+    }
+
+    private async Task PurgeAndForgetAsync(NpgsqlConnection control, Tenant tenant, Placement from, CancellationToken ct)
+    {
+        await provisioner.PurgeAsync(tenant.Id, from, ct);
+        await ExecuteAsync(control, "delete from control.moves where tenant_id = $1", ct, tenant.Id);
+        await ExecuteAsync(control, "insert into control.tenant_events (id, tenant_id, slug, kind, detail) values ($1, $2, $3, 'moved', jsonb_build_object('from', $4::text))",
+            ct, Guid.CreateVersion7(), tenant.Id, tenant.Slug, Describe(from));
+    }
+
+    private async Task PrepareTargetAsync(Placement to, CancellationToken ct)
+    {
+        switch (to.Tier)
+        {
+            case Tier.Schema:
+                await new Migrator(owners.ControlPlane).MigrateAsync(MigrationSet.Tenant, to.Schema, ct);
+                break;
+            case Tier.Database:
+                await provisioner.DropDatabaseAsync(to.Server, to.Database!, ct);
+                await provisioner.CreateDatabaseAsync(to.Server, to.Database!, ct);
+                await new Migrator(await owners.ForAsync(to, ct)).MigrateAsync(MigrationSet.Tenant, to.Schema, ct);
+                break;
+            default:
+                break;
+        }
+    }
+
+    private static async Task SwitchAsync(NpgsqlConnection control, Guid tenantId, Placement to, CancellationToken ct)
+    {
+        await using var transaction = await control.BeginTransactionAsync(ct);
+        await using var batch = new NpgsqlBatch(control, transaction);
+        batch.BatchCommands.Add(Sql.Command(
+            "update control.placements set tier = $2, server = $3, database = $4, schema_name = $5 where tenant_id = $1",
+            tenantId, TenantCatalog.Lower(to.Tier), to.Server, to.Database, to.Schema));
+        batch.BatchCommands.Add(Sql.Command("update control.moves set phase = 'purging', updated_at = now() where tenant_id = $1", tenantId));
+        await batch.ExecuteNonQueryAsync(ct);
+        await transaction.CommitAsync(ct);
+    }
+
+    private static Task RecordMoveAsync(NpgsqlConnection control, Guid tenantId, string phase, Placement from, Placement to, CancellationToken ct) =>
+        ExecuteAsync(control, """
+            insert into control.moves (tenant_id, phase, from_tier, from_server, from_database, from_schema, to_tier, to_server, to_database, to_schema)
+            values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+            """, ct, tenantId, phase, TenantCatalog.Lower(from.Tier), from.Server, from.Database, from.Schema,
+            TenantCatalog.Lower(to.Tier), to.Server, to.Database, to.Schema);
+
+    public static Placement Target(Guid tenantId, Tier tier, string server) => tier switch
+    {
+        Tier.Pooled => Placement.Pooled,
+        Tier.Schema => new Placement(Tier.Schema, Placement.PrimaryServer, null, TenantProvisioner.SchemaFor(tenantId)),
+        _ => new Placement(Tier.Database, server, TenantProvisioner.DatabaseFor(tenantId), Placement.SharedSchema),
+    };
+
+    public static string Describe(Placement p) =>
+        $"{TenantCatalog.Lower(p.Tier)} ({p.Server}{(p.Database is null ? "" : "/" + p.Database)}, schema {p.Schema})";
+
+    private static Placement ReadPlacement(NpgsqlDataReader reader, int first) => new(
+        Enum.Parse<Tier>(reader.GetString(first), ignoreCase: true),
+        reader.GetString(first + 1),
+        reader.IsDBNull(first + 2) ? null : reader.GetString(first + 2),
+        reader.GetString(first + 3));
+
+    private static async Task<T> ScalarAsync<T>(NpgsqlConnection connection, string sql, CancellationToken ct, params object?[] args)
+    {
+        await using var command = new NpgsqlCommand(sql, connection);
+        foreach (var arg in args)
+        {
+            command.Parameters.Add(new NpgsqlParameter { Value = arg ?? DBNull.Value });
+        }
+
+        return (T)(await command.ExecuteScalarAsync(ct))!;
+    }
+
+    private static async Task ExecuteAsync(NpgsqlConnection connection, string sql, CancellationToken ct, params object?[] args)
+    {
+        await using var command = new NpgsqlCommand(sql, connection);
+        foreach (var arg in args)
+        {
+            command.Parameters.Add(new NpgsqlParameter { Value = arg ?? DBNull.Value });
+        }
+
+        await command.ExecuteNonQueryAsync(ct);
+    }
+}
+
+public sealed record MoveReport(
+    Guid TenantId, string Slug, string From, string To, IReadOnlyDictionary<string, long> Rows, long RowsSyncedDuringSwitch,
+    TimeSpan CopyTime, TimeSpan WritesBlocked, TimeSpan Total, double RowsPerSecond);

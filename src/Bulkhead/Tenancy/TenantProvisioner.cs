@@ -1,0 +1,179 @@
+using Bulkhead.Storage;
+using Npgsql;
+
+namespace Bulkhead.Tenancy;
+
+/// <summary>
+/// Creates and offboards tenants in every tier, atomically: a failure leaves no half-made schema,
+/// database or catalog row. Runs as the owner role.
+/// </summary>
+public sealed class TenantProvisioner(OwnerSources owners)
+{
+    private TenantCatalog Catalog => new(owners.ControlPlane);
+
+    public static string SchemaFor(Guid tenantId) => "t_" + tenantId.ToString("N");
+
+    public static string DatabaseFor(Guid tenantId) => "bulkhead_t_" + tenantId.ToString("N");
+
+    public async Task<Tenant> CreateAsync(string slug, string name, string plan, Tier tier, string? server, CancellationToken ct)
+    {
+        TenantRules.Validate(slug, name, plan);
+        var id = Guid.CreateVersion7();
+        var serverName = server ?? Placement.PrimaryServer;
+        if (tier != Tier.Database && serverName != Placement.PrimaryServer)
+        {
+            throw new TenantRuleException("--server applies to the database tier only; pooled and schema tenants live on the primary server.");
+        }
+
+        await owners.Servers.FindAsync(serverName, ct);
+        switch (tier)
+        {
+            case Tier.Pooled:
+                return await Catalog.CreateAsync(slug, name, plan, ct);
+            case Tier.Schema:
+                await CreateInSchemaAsync(id, slug, name, plan, ct);
+                break;
+            default:
+                await CreateInDatabaseAsync(id, slug, name, plan, serverName, ct);
+                break;
+        }
+
+        return (await Catalog.FindAsync(id, ct))!;
+    }
+
+    // DDL is transactional in PostgreSQL: the catalog rows and the whole schema commit together or not at all.
+    private async Task CreateInSchemaAsync(Guid id, string slug, string name, string plan, CancellationToken ct)
+    {
+        var placement = new Placement(Tier.Schema, Placement.PrimaryServer, null, SchemaFor(id));
+        await using var connection = await owners.ControlPlane.OpenConnectionAsync(ct);
+        await using var transaction = await connection.BeginTransactionAsync(ct);
+        await TenantCatalog.InsertAsync(connection, transaction, id, slug, name, plan, TenantStatus.Active, placement, ct);
+        await Migrator.MigrateInTransactionAsync(connection, transaction, MigrationSet.Tenant, placement.Schema, ct);
+        await transaction.CommitAsync(ct);
+    }
+
+    // CREATE DATABASE cannot run in a transaction: the catalog row is written first as 'provisioning'
+    // (unusable), and every failure drops what was made before it is reported.
+    private async Task CreateInDatabaseAsync(Guid id, string slug, string name, string plan, string server, CancellationToken ct)
+    {
+        var database = DatabaseFor(id);
+        var placement = new Placement(Tier.Database, server, database, Placement.SharedSchema);
+        await using (var connection = await owners.ControlPlane.OpenConnectionAsync(ct))
+        await using (var transaction = await connection.BeginTransactionAsync(ct))
+        {
+            await TenantCatalog.InsertAsync(connection, transaction, id, slug, name, plan, TenantStatus.Provisioning, placement, ct);
+            await transaction.CommitAsync(ct);
+        }
+
+        try
+        {
+            await CreateDatabaseAsync(server, database, ct);
+            await new Migrator(await owners.ForAsync(server, database, ct)).MigrateAsync(MigrationSet.Tenant, Placement.SharedSchema, ct);
+            await Catalog.SetStatusAsync(id, TenantStatus.Active, ct);
+        }
+        catch
+        {
+            await DropDatabaseAsync(server, database, CancellationToken.None);
+            await using var delete = owners.ControlPlane.CreateCommand("delete from control.tenants where id = $1");
+            delete.Parameters.Add(new NpgsqlParameter { Value = id });
+            await delete.ExecuteNonQueryAsync(CancellationToken.None);
+            throw;
+        }
+    }
+
+    public async Task CreateDatabaseAsync(string server, string database, CancellationToken ct)
+    {
+        var maintenance = await owners.ForAsync(server, "postgres", ct);
+        await using var create = maintenance.CreateCommand($"create database {Migrator.Quote(database)}");
+        await create.ExecuteNonQueryAsync(ct);
+        await using var restrict = (await owners.ForAsync(server, database, ct)).CreateCommand(
+            $"revoke all on database {Migrator.Quote(database)} from public; grant connect, temporary on database {Migrator.Quote(database)} to bulkhead_app");
+        await restrict.ExecuteNonQueryAsync(ct);
+    }
+
+    public async Task DropDatabaseAsync(string server, string database, CancellationToken ct)
+    {
+        await owners.ForgetAsync(server, database);
+        var maintenance = await owners.ForAsync(server, "postgres", ct);
+        await using var drop = maintenance.CreateCommand($"drop database if exists {Migrator.Quote(database)} with (force)");
+        await drop.ExecuteNonQueryAsync(ct);
+    }
+
+    /// <summary>Removes every row of the tenant from a placement: the rows of shared tables, or the whole schema or database.</summary>
+    public async Task PurgeAsync(Guid tenantId, Placement placement, CancellationToken ct)
+    {
+        switch (placement.Tier)
+        {
+            case Tier.Pooled:
+                var source = await owners.ForAsync(placement, ct);
+                await using (var connection = await source.OpenConnectionAsync(ct))
+                {
+                    var tables = await TenantTables.ListAsync(connection, placement.Schema, ct);
+                    await using var transaction = await connection.BeginTransactionAsync(ct);
+                    await using var batch = new NpgsqlBatch(connection, transaction);
+                    foreach (var table in tables.Reverse())
+                    {
+                        batch.BatchCommands.Add(Sql.Command($"delete from {Migrator.Quote(placement.Schema)}.{Migrator.Quote(table)} where tenant_id = $1", tenantId));
+                    }
+
+                    await batch.ExecuteNonQueryAsync(ct);
+                    await transaction.CommitAsync(ct);
+                }
+
+                break;
+            case Tier.Schema when placement.Database is null:
+                await using (var drop = owners.ControlPlane.CreateCommand($"drop schema if exists {Migrator.Quote(placement.Schema)} cascade"))
+                {
+                    await drop.ExecuteNonQueryAsync(ct);
+                }
+
+                break;
+            default:
+                await DropDatabaseAsync(placement.Server, placement.Database!, ct);
+                break;
+        }
+    }
+
+    /// <summary>Rows per tenant table in the tenant's placement (0 for a placement that no longer exists).</summary>
+    public async Task<IReadOnlyDictionary<string, long>> CountAsync(Guid tenantId, Placement placement, CancellationToken ct)
+    {
+        var counts = new SortedDictionary<string, long>(StringComparer.Ordinal);
+        NpgsqlDataSource source;
+        try
+        {
+            source = await owners.ForAsync(placement, ct);
+            await using var connection = await source.OpenConnectionAsync(ct);
+            foreach (var table in await TenantTables.ListAsync(connection, placement.Schema, ct))
+            {
+                await using var count = new NpgsqlCommand($"select count(*) from {Migrator.Quote(placement.Schema)}.{Migrator.Quote(table)} where tenant_id = $1", connection);
+                count.Parameters.Add(new NpgsqlParameter { Value = tenantId });
+                counts[table] = (long)(await count.ExecuteScalarAsync(ct))!;
+            }
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.InvalidCatalogName)
+        {
+            // The database is gone: nothing left to count.
+        }
+
+        return counts;
+    }
+
+    /// <summary>Offboarding: every row, schema or database removed; the control plane keeps a record with the counts.</summary>
+    public async Task<OffboardingReport> DeleteAsync(Tenant tenant, CancellationToken ct)
+    {
+        var before = await CountAsync(tenant.Id, tenant.Placement, ct);
+        await Catalog.SetStatusAsync(tenant.Id, TenantStatus.Deleted, ct);
+        await PurgeAsync(tenant.Id, tenant.Placement, ct);
+        var after = await CountAsync(tenant.Id, tenant.Placement, ct);
+        var report = new OffboardingReport(tenant.Id, tenant.Slug, TenantCatalog.Lower(tenant.Placement.Tier), before, after);
+        await using var record = owners.ControlPlane.CreateBatch();
+        record.BatchCommands.Add(Sql.Command("update control.tenants set deleted_at = now() where id = $1", tenant.Id));
+        record.BatchCommands.Add(Sql.Command(
+            "insert into control.tenant_events (id, tenant_id, slug, kind, detail) values ($1, $2, $3, 'deleted', $4::jsonb)",
+            Guid.CreateVersion7(), tenant.Id, tenant.Slug, System.Text.Json.JsonSerializer.Serialize(new { before, after })));
+        await record.ExecuteNonQueryAsync(ct);
+        return report;
+    }
+}
+
+public sealed record OffboardingReport(Guid TenantId, string Slug, string Tier, IReadOnlyDictionary<string, long> Before, IReadOnlyDictionary<string, long> After);
