@@ -1,0 +1,89 @@
+using System.Threading.RateLimiting;
+using Bulkhead.Limits;
+using RedisRateLimiting;
+using StackExchange.Redis;
+
+namespace Bulkhead.Bench;
+
+/// <summary>
+/// The rate-limiter benchmark: Bulkhead's Redis GCRA (tenant and user key in one decision, and tenant
+/// key alone) against the RedisRateLimiting package's token bucket, on the same Redis in the same run.
+/// Entry point for <c>./bulkhead bench</c>: <see cref="RunAsync"/>.
+/// </summary>
+public static class RateLimiterBench
+{
+    public static async Task<IReadOnlyList<BenchResult>> RunAsync(BenchOptions options, TextWriter log, CancellationToken ct)
+    {
+        await using var privateRedis = options.Redis is null ? await BenchRedis.StartAsync(ct) : null;
+        var endpoint = options.Redis ?? privateRedis!.Endpoint;
+        log.WriteLine($"Redis {endpoint}; {options.Duration.TotalSeconds:0.#} s per phase; throughput at {options.Concurrency} in flight, latency at {options.LatencyConcurrency}; {options.Tenants} tenants x 10 users");
+        await using var redis = await ConnectionMultiplexer.ConnectAsync(endpoint);
+
+        var gcra = new RedisGcra(redis);
+        var tenants = Enumerable.Range(0, options.Tenants).Select(_ => Guid.CreateVersion7()).ToArray();
+        // Generous rates: the benchmark measures the decision, so nearly every request is admitted (and written).
+        var tenantRules = tenants.Select(t => GcraRule.PerMinute(RateLimitKeys.Tenant(t), 6_000_000, 10)).ToArray();
+        var userRules = tenants.SelectMany(t => Enumerable.Range(0, 10).Select(u => GcraRule.PerMinute(RateLimitKeys.User(t, $"user{u}"), 600_000, 10))).ToArray();
+
+        var reference = tenants.Select(t => new RedisTokenBucketRateLimiter<string>($"ref:{t:N}", new RedisTokenBucketRateLimiterOptions
+        {
+            ConnectionMultiplexerFactory = () => redis,
+            TokenLimit = 1_000_000,
+            TokensPerPeriod = 100_000,
+            ReplenishmentPeriod = TimeSpan.FromSeconds(1),
+        })).ToArray();
+
+        var contenders = new (string Name, int Keys, Func<long, ValueTask<bool>> Decide)[]
+        {
+            ("Bulkhead GCRA, tenant + user key", 2, async i =>
+            {
+                var tenant = (int)(i % tenants.Length);
+                var user = (tenant * 10) + (int)(i / tenants.Length % 10);
+                return (await gcra.CheckAsync([tenantRules[tenant], userRules[user]], ct)).Allowed;
+            }),
+            ("Bulkhead GCRA, tenant key", 1, async i => (await gcra.CheckAsync([tenantRules[i % tenants.Length]], ct)).Allowed),
+            ("RedisRateLimiting 1.2.1 token bucket", 1, async i =>
+            {
+                using var lease = await reference[i % reference.Length].AcquireAsync(1, ct);
+                return lease.IsAcquired;
+            }),
+        };
+
+        var results = new List<BenchResult>();
+        foreach (var (name, keys, decide) in contenders)
+        {
+            // Warm-up: tiered JIT and the thread pool settle before anything is measured.
+            await DecisionDriver.RunAsync(decide, options.Concurrency, options.Warmup, ct);
+            var throughput = await DecisionDriver.RunAsync(decide, options.Concurrency, options.Duration, ct);
+            var latency = await DecisionDriver.RunAsync(decide, options.LatencyConcurrency, options.Duration, ct);
+            var result = new BenchResult(
+                name,
+                keys,
+                throughput.Decisions / options.Duration.TotalSeconds,
+                DecisionDriver.Percentile(latency.LatenciesMs, 0.50),
+                DecisionDriver.Percentile(latency.LatenciesMs, 0.99),
+                (double)throughput.Admitted / Math.Max(1, throughput.Decisions));
+            results.Add(result);
+            log.WriteLine($"  {name}: {result.DecisionsPerSecond:N0}/s, p50 {result.P50Ms:0.000} ms, p99 {result.P99Ms:0.000} ms");
+        }
+
+        foreach (var limiter in reference)
+        {
+            await limiter.DisposeAsync();
+        }
+
+        return results;
+    }
+
+    public static string Markdown(IReadOnlyList<BenchResult> results)
+    {
+        var lines = new List<string>
+        {
+            "| limiter | keys per decision | decisions/s | p50 ms | p99 ms |",
+            "| --- | ---: | ---: | ---: | ---: |",
+        };
+        lines.AddRange(results.Select(r => FormattableString.Invariant(
+            $"| {r.Limiter} | {r.KeysPerDecision} | {r.DecisionsPerSecond:N0} | {r.P50Ms:0.000} | {r.P99Ms:0.000} |")));
+        return string.Join(Environment.NewLine, lines);
+    }
+}
