@@ -48,8 +48,7 @@ public sealed class ChatStore(TenantSession session)
     /// </summary>
     public async Task<StoredTurn?> SaveAsync(Viewer viewer, ChatTurn turn, CancellationToken ct)
     {
-        var userMessage = Guid.CreateVersion7();
-        var assistantMessage = Guid.CreateVersion7();
+        var (userMessage, assistantMessage) = OrderedIds();
         var insertMessage = "insert into messages (tenant_id, id, conversation_id, role, content, status, model, prompt_tokens, completion_tokens) " +
                             $"select $1, $4, c.id, $5, $6, $7, $8::text, $9::integer, $10::integer from conversations c where c.tenant_id = $1 and c.id = $3{Scope(viewer)} " +
                             "returning id, created_at";
@@ -71,12 +70,7 @@ public sealed class ChatStore(TenantSession session)
         commands.Add(Sql.Command("update conversations set updated_at = now() where tenant_id = $1 and id = $2", TenantId, turn.ConversationId));
 
         await using var reader = await session.ReadAsync(ct, [.. commands]);
-        var skip = turn.CreatesConversation ? 1 : 0;
-        for (var i = 0; i < skip; i++)
-        {
-            await reader.NextResultAsync(ct);
-        }
-
+        // Only the two message inserts return rows, so the reader starts on the user's message.
         if (!await reader.ReadAsync(ct))
         {
             return null;
@@ -117,6 +111,14 @@ public sealed class ChatStore(TenantSession session)
             "insert into chat_usage (tenant_id, id, user_id, model, source, conversation_id, message_id, prompt_tokens, completion_tokens, complete) " +
             $"select $1, $3, {UserBySub}, $4, $5, $6::uuid, $7::uuid, $8, $9, $10",
             TenantId, sub, Guid.CreateVersion7(), model, source, conversationId, messageId, prompt, completion, complete);
+
+    // Messages are listed by id; two UUIDv7s made in the same millisecond are not ordered by time, so the
+    // reply's id is made the greater one (compared as PostgreSQL compares uuids: bytes, as in the hex form).
+    private static (Guid First, Guid Second) OrderedIds()
+    {
+        var (a, b) = (Guid.CreateVersion7(), Guid.CreateVersion7());
+        return string.CompareOrdinal(a.ToString("N"), b.ToString("N")) < 0 ? (a, b) : (b, a);
+    }
 
     // Statements bind the viewer's sub as $2; only a member's variant refers to it.
     private static string Scope(Viewer viewer) => viewer.SeesWholeTenant

@@ -1,0 +1,68 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.ServerSentEvents;
+using System.Text.Json.Nodes;
+using Bulkhead.Chat;
+using Bulkhead.Storage;
+using Bulkhead.Tenancy;
+
+namespace Bulkhead.Tests.Chat;
+
+/// <summary>Helpers for the chat tests: configuration, streams read by a real SSE parser, and what the database holds.</summary>
+public static class ChatHttp
+{
+    public static async Task PutConfigAsync(this HttpClient admin, object config)
+    {
+        var response = await admin.PutAsync("/api/tenant/config", Http.Json(config));
+        Assert.True(response.StatusCode == HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
+    }
+
+    public static async Task<JsonNode> PostMessageAsync(this HttpClient client, Guid conversation, string content)
+    {
+        var response = await client.PostAsync($"/api/conversations/{conversation}/messages", Http.Json(new { content }));
+        Assert.True(response.StatusCode == HttpStatusCode.Created, await response.Content.ReadAsStringAsync());
+        return await response.ReadJsonAsync();
+    }
+
+    public static HttpRequestMessage StreamRequest(string path, object body)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = Http.Json(body) };
+        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/event-stream"));
+        return request;
+    }
+
+    /// <summary>Reads a whole event stream: each event's type and its data.</summary>
+    public static async Task<List<SseItem<string>>> ReadEventsAsync(this HttpResponseMessage response)
+    {
+        Assert.Equal("text/event-stream", response.Content.Headers.ContentType?.MediaType);
+        var events = new List<SseItem<string>>();
+        await using var stream = await response.Content.ReadAsStreamAsync();
+        await foreach (var item in SseParser.Create(stream).EnumerateAsync())
+        {
+            events.Add(item);
+        }
+
+        return events;
+    }
+
+    /// <summary>The tenant's messages of one conversation as the runtime role sees them: role, status, content.</summary>
+    public static async Task<List<(string Role, string Status, string Content)>> StoredMessagesAsync(this RunningServer server, Tenant tenant, Guid conversation)
+    {
+        await using var session = await TenantSession.OpenAsync(tenant.Scope, server.Services.GetRequiredService<IPlacementRouter>(), CancellationToken.None);
+        await using var reader = await session.ReadAsync(CancellationToken.None, Sql.Command(
+            "select role, status, content from messages where tenant_id = $1 and conversation_id = $2 order by id", tenant.Id, conversation));
+        var rows = new List<(string, string, string)>();
+        while (await reader.ReadAsync())
+        {
+            rows.Add((reader.GetString(0), reader.GetString(1), reader.GetString(2)));
+        }
+
+        return rows;
+    }
+
+    public static async Task<IReadOnlyList<UsageTotal>> UsageAsync(this RunningServer server, Tenant tenant)
+    {
+        await using var session = await TenantSession.OpenAsync(tenant.Scope, server.Services.GetRequiredService<IPlacementRouter>(), CancellationToken.None);
+        return await new ChatStore(session).UsageAsync(CancellationToken.None);
+    }
+}
