@@ -93,7 +93,7 @@ public sealed class ChatService(ChatModels models, ChatAdmission admission, Toke
 /// <summary>A stored turn; <see cref="Stored"/> is null when the conversation was deleted during the call.</summary>
 public sealed record TurnResult(PreparedTurn Turn, ChatTurn Chat, StoredTurn? Stored)
 {
-    public UsageResponse Usage => UsageResponse.Of(Chat.PromptTokens, Chat.CompletionTokens);
+    public TurnUsage Usage => TurnUsage.Of(Chat.PromptTokens, Chat.CompletionTokens);
 
     public string Status => Chat.Complete ? "complete" : "incomplete";
 

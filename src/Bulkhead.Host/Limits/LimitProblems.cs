@@ -87,6 +87,10 @@ public static class LimitProblems
             problem.ProblemDetails.Extensions[key] = value;
         }
 
-        await problems.WriteAsync(problem);
+        // A client that accepts only text/event-stream (a chat stream) still gets the problem as JSON.
+        if (!await problems.TryWriteAsync(problem))
+        {
+            await context.Response.WriteAsJsonAsync(problem.ProblemDetails, (System.Text.Json.JsonSerializerOptions?)null, "application/problem+json");
+        }
     }
 }

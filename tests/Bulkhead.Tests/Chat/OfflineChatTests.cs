@@ -115,6 +115,29 @@ public sealed class OfflineChatTests(ChatFixture chat) : IClassFixture<ChatFixtu
         Assert.Empty(await chat.Server.UsageAsync(tenant));
     }
 
+    [Fact]
+    public async Task a_tenant_over_its_token_quota_gets_429_plain_and_streaming_and_nothing_is_stored()
+    {
+        var tenant = await chat.Database.CreateTenantAsync();
+        await using (var command = chat.Database.Owner.CreateCommand("insert into control.tenant_limits (tenant_id, monthly_tokens) values ($1, 1)"))
+        {
+            command.Parameters.Add(new Npgsql.NpgsqlParameter { Value = tenant.Id });
+            await command.ExecuteNonQueryAsync();
+        }
+
+        using var user = chat.Server.Client(TestKeys.Token(tenant.Id, "uma"));
+        var conversation = await user.CreateConversationAsync("over quota");
+
+        var plain = await user.PostAsync($"/api/conversations/{conversation}/messages", Http.Json(new { content = "hi" }));
+        var streamed = await user.SendAsync(ChatHttp.StreamRequest("/api/chat", new { query = "hi" }));
+
+        Assert.Equal(HttpStatusCode.TooManyRequests, plain.StatusCode);
+        Assert.Equal(HttpStatusCode.TooManyRequests, streamed.StatusCode);
+        Assert.Equal("application/problem+json", streamed.Content.Headers.ContentType?.MediaType);
+        Assert.Empty(await chat.Server.StoredMessagesAsync(tenant, conversation));
+        Assert.Empty(await chat.Server.UsageAsync(tenant));
+    }
+
     private static string Shape(string json)
     {
         var node = System.Text.Json.Nodes.JsonNode.Parse(json)!.AsObject();
