@@ -18,7 +18,10 @@ public sealed class ResilientGcra : IGcraLimiter, IDisposable
     private readonly LimitsOptions _options;
     private readonly ILogger _log;
     private readonly CancellationTokenSource _stopping = new();
+    private const int SlowAnswersBeforeFallback = 3;
+
     private int _redisDown;
+    private int _slowInARow;
 
     public ResilientGcra(IConnectionMultiplexer? redis, LimitsOptions options, TimeProvider time, ILogger<ResilientGcra> log)
     {
@@ -43,11 +46,18 @@ public sealed class ResilientGcra : IGcraLimiter, IDisposable
         {
             try
             {
-                return await _shared.CheckAsync(rules, ct).AsTask().WaitAsync(_options.RedisTimeout, ct);
+                var decision = await _shared.CheckAsync(rules, ct).AsTask().WaitAsync(_options.RedisTimeout, ct);
+                Volatile.Write(ref _slowInARow, 0);
+                return decision;
             }
             catch (Exception e) when (e is RedisException or TimeoutException or ObjectDisposedException)
             {
-                MarkDown(e);
+                // A lost connection switches at once; a slow answer only after several in a row, so that
+                // one hiccup decides one request locally instead of all of them for a probe interval.
+                if (e is not TimeoutException || Interlocked.Increment(ref _slowInARow) >= SlowAnswersBeforeFallback)
+                {
+                    MarkDown(e);
+                }
             }
         }
 
@@ -95,6 +105,7 @@ public sealed class ResilientGcra : IGcraLimiter, IDisposable
                 try
                 {
                     await _redis!.GetDatabase().PingAsync().WaitAsync(_options.RedisTimeout, ct);
+                    Volatile.Write(ref _slowInARow, 0);
                     Volatile.Write(ref _redisDown, 0);
                     _log.LogWarning("Redis answers again; the rate limiter decides in Redis");
                     return;

@@ -26,9 +26,14 @@ public sealed class LimitsFixture : IAsyncLifetime
 
 public static class LimitsServer
 {
-    public static Dictionary<string, string?> Settings(string? redis, int instances = 1) => new()
+    /// <param name="redisTimeout">
+    /// Generous by default: on a busy test machine a slow Redis answer must not switch a correctness test to
+    /// the fallback. The outage test passes the production default.
+    /// </param>
+    public static Dictionary<string, string?> Settings(string? redis, int instances = 1, string redisTimeout = "00:00:05") => new()
     {
         ["Bulkhead:Limits:Enabled"] = "true",
+        ["Bulkhead:Limits:RedisTimeout"] = redisTimeout,
         ["Bulkhead:Limits:Redis"] = redis,
         ["Bulkhead:Limits:InstanceCount"] = instances.ToString(System.Globalization.CultureInfo.InvariantCulture),
     };

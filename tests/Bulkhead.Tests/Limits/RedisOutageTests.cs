@@ -17,7 +17,7 @@ public sealed class RedisOutageTests(ITestOutputHelper output) : IAsyncLifetime
     {
         _redis = await PrivateRedis.StartAsync();
         _database = await TestDatabase.CreateAsync();
-        _server = await RunningServer.StartAsync(_database, LimitsServer.Settings(_redis.Endpoint, instances: 2));
+        _server = await RunningServer.StartAsync(_database, LimitsServer.Settings(_redis.Endpoint, instances: 2, redisTimeout: "00:00:00.5"));
     }
 
     public async Task DisposeAsync()

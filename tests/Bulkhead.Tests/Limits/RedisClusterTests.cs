@@ -1,0 +1,101 @@
+using System.Diagnostics;
+using Bulkhead.Limits;
+using StackExchange.Redis;
+
+namespace Bulkhead.Tests.Limits;
+
+/// <summary>Three redis-server masters in cluster mode on loopback, of this test class's own.</summary>
+public sealed class RedisCluster : IAsyncLifetime
+{
+    private readonly List<Process> _nodes = [];
+    private string _directory = "";
+
+    public ConnectionMultiplexer Connection { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        var root = Environment.GetEnvironmentVariable("BULKHEAD_TEST_RUN") ?? Path.GetTempPath();
+        _directory = Directory.CreateDirectory(Path.Combine(root, "cluster-" + Guid.NewGuid().ToString("N")[..8])).FullName;
+        var ports = Enumerable.Range(0, 3).Select(_ => TestRedis.FreePort()).ToArray();
+        foreach (var port in ports)
+        {
+            var dir = Directory.CreateDirectory(Path.Combine(_directory, port.ToString(System.Globalization.CultureInfo.InvariantCulture))).FullName;
+            _nodes.Add(Start("redis-server", dir, "--port", $"{port}", "--bind", "127.0.0.1", "--cluster-enabled", "yes",
+                "--cluster-config-file", "nodes.conf", "--save", "", "--appendonly", "no"));
+        }
+
+        await Task.Delay(300);
+        using (var create = Start("redis-cli", _directory, ["--cluster", "create", .. ports.Select(p => $"127.0.0.1:{p}"), "--cluster-replicas", "0", "--cluster-yes"]))
+        {
+            await create.WaitForExitAsync();
+            Assert.Equal(0, create.ExitCode);
+        }
+
+        Connection = await ConnectionMultiplexer.ConnectAsync(string.Join(",", ports.Select(p => $"127.0.0.1:{p}")) + ",allowAdmin=true");
+        var clock = Stopwatch.StartNew();
+        while ((await Connection.GetDatabase().ExecuteAsync("CLUSTER", "INFO")).ToString().Contains("cluster_state:ok", StringComparison.Ordinal) is false)
+        {
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), "the cluster did not reach cluster_state:ok");
+            await Task.Delay(100);
+        }
+    }
+
+    public async Task DisposeAsync()
+    {
+        await Connection.DisposeAsync();
+        foreach (var node in _nodes)
+        {
+            node.Kill();
+            await node.WaitForExitAsync();
+            node.Dispose();
+        }
+
+        Directory.Delete(_directory, recursive: true);
+    }
+
+    private static Process Start(string program, string directory, params string[] args)
+    {
+        var info = new ProcessStartInfo(program) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = directory };
+        foreach (var arg in args)
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        var process = Process.Start(info) ?? throw new InvalidOperationException($"{program} did not start");
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return process;
+    }
+}
+
+/// <summary>The concurrency test of the shared Redis, on Redis Cluster: tenants spread over every master.</summary>
+public sealed class RedisClusterTests(RedisCluster cluster) : IClassFixture<RedisCluster>
+{
+    [Fact]
+    public async Task on_a_three_master_cluster_every_tenant_and_user_gets_exactly_its_burst()
+    {
+        var limiter = new RedisGcra(cluster.Connection);
+        var tenants = Enumerable.Range(0, 30).Select(_ => Guid.CreateVersion7()).ToArray();
+        var clock = Stopwatch.StartNew();
+
+        // Per tenant: 20 concurrent decisions by one user (burst 3) inside the tenant (burst 5), and 20 tenant-only ones.
+        var decisions = await Task.WhenAll(tenants.Select(async tenant =>
+        {
+            var tenantRule = new GcraRule(RateLimitKeys.Tenant(tenant), 10_000_000, 50_000_000);
+            var userRule = new GcraRule(RateLimitKeys.User(tenant, "alice"), 10_000_000, 30_000_000);
+            var chat = Enumerable.Range(0, 20).Select(_ => limiter.CheckAsync([tenantRule, userRule], default).AsTask());
+            var rest = Enumerable.Range(0, 20).Select(_ => limiter.CheckAsync([tenantRule], default).AsTask());
+            var all = await Task.WhenAll(chat.Concat(rest));
+            return (Chat: all.Take(20).Count(d => d.Allowed), Total: all.Count(d => d.Allowed));
+        }));
+        var due = (int)(clock.Elapsed.TotalSeconds / 10);
+
+        var layout = cluster.Connection.GetServers()[0].ClusterConfiguration!;
+        var masters = tenants.Select(t => layout.GetBySlot(cluster.Connection.HashSlot(RateLimitKeys.Tenant(t)))!.EndPoint).Distinct().Count();
+        Assert.Equal(3, masters);
+        Assert.All(decisions, d => Assert.InRange(d.Total, 5, 5 + due));
+        Assert.All(decisions, d => Assert.InRange(d.Chat, 0, 3 + due));
+    }
+}
