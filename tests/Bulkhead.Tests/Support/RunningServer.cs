@@ -22,7 +22,8 @@ public sealed class RunningServer : IAsyncDisposable
 
     public IServiceProvider Services => _app.Services;
 
-    public static async Task<RunningServer> StartAsync(TestDatabase database, IDictionary<string, string?>? settings = null)
+    /// <param name="extend">Maps extra endpoints before the server starts (the leak fuzzer's planted leak).</param>
+    public static async Task<RunningServer> StartAsync(TestDatabase database, IDictionary<string, string?>? settings = null, Action<WebApplication>? extend = null)
     {
         var config = new Dictionary<string, string?>
         {
@@ -42,6 +43,7 @@ public sealed class RunningServer : IAsyncDisposable
         }
 
         var app = BulkheadApp.Build([], c => c.AddInMemoryCollection(config), urls: "http://127.0.0.1:0");
+        extend?.Invoke(app);
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         return new RunningServer(app, new Uri(address));

@@ -1,0 +1,61 @@
+using Npgsql;
+
+namespace Bulkhead.Tests.Isolation;
+
+/// <summary>
+/// A fingerprint of every tenant's rows in every table with tenant_id, read as the owner role (which
+/// bypasses row-level security): what the fuzzer compares to prove that no probe wrote or changed a
+/// row under a tenant other than the caller's.
+/// </summary>
+public sealed class TenantSnapshot
+{
+    private readonly Dictionary<(string Table, Guid Tenant), string> _hashes;
+
+    private TenantSnapshot(Dictionary<(string Table, Guid Tenant), string> hashes) => _hashes = hashes;
+
+    public static async Task<TenantSnapshot> TakeAsync(NpgsqlDataSource owner)
+    {
+        var tables = new List<string>();
+        await using (var list = owner.CreateCommand("""
+            select format('%I.%I', n.nspname, c.relname)
+              from pg_class c join pg_namespace n on n.oid = c.relnamespace
+              join pg_attribute a on a.attrelid = c.oid and a.attname = 'tenant_id' and not a.attisdropped
+             where c.relkind in ('r', 'p') and n.nspname !~ '^pg_' and n.nspname not in ('control', 'information_schema')
+             order by 1
+            """))
+        await using (var reader = await list.ExecuteReaderAsync())
+        {
+            while (await reader.ReadAsync())
+            {
+                tables.Add(reader.GetString(0));
+            }
+        }
+
+        var hashes = new Dictionary<(string, Guid), string>();
+        foreach (var table in tables)
+        {
+            await using var command = owner.CreateCommand($"select tenant_id, md5(string_agg(t::text, '|' order by t::text)) from {table} t group by tenant_id");
+            await using var reader = await command.ExecuteReaderAsync();
+            while (await reader.ReadAsync())
+            {
+                hashes[(table, reader.GetGuid(0))] = reader.GetString(1);
+            }
+        }
+
+        return new TenantSnapshot(hashes);
+    }
+
+    /// <summary>Every table and tenant whose rows differ, except the tenants allowed to change.</summary>
+    public IEnumerable<string> ChangesSince(TenantSnapshot before, IReadOnlySet<Guid> allowed, IReadOnlySet<Guid> known)
+    {
+        foreach (var key in _hashes.Keys.Union(before._hashes.Keys).Where(k => !allowed.Contains(k.Tenant)))
+        {
+            var was = before._hashes.GetValueOrDefault(key);
+            var now = _hashes.GetValueOrDefault(key);
+            if (was != now)
+            {
+                yield return $"rows of {(known.Contains(key.Tenant) ? "tenant" : "UNKNOWN tenant")} {key.Tenant} in {key.Table} {(was is null ? "appeared" : now is null ? "vanished" : "changed")}";
+            }
+        }
+    }
+}
