@@ -25,7 +25,7 @@ public sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILo
             _ => (StatusCodes.Status500InternalServerError, "An unexpected error occurred."),
         };
 
-        if (status >= 500)
+        if (status == StatusCodes.Status500InternalServerError)
         {
             log.LogError(exception, "Request failed with {Status}", status);
         }

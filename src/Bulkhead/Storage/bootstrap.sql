@@ -13,5 +13,7 @@ begin
     end if;
     alter role bulkhead_owner nosuperuser bypassrls createdb nocreaterole;
     alter role bulkhead_app nosuperuser nobypassrls nocreatedb nocreaterole noinherit;
+    -- Dropping an offboarded or moved tenant's database must end the runtime role's sessions on it.
+    grant pg_signal_backend to bulkhead_owner;
 end
 $$;

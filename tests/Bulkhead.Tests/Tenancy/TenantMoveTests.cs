@@ -1,0 +1,164 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
+using Bulkhead.Conversations;
+using Bulkhead.Storage;
+using Bulkhead.Tenancy;
+using Npgsql;
+using Xunit.Abstractions;
+
+namespace Bulkhead.Tests.Tenancy;
+
+/// <summary>Online moves between tiers: nothing lost or duplicated under writes, and a crash mid-copy is finished by a rerun.</summary>
+public sealed class TenantMoveTests(ApiFixture api, ITestOutputHelper output) : IClassFixture<ApiFixture>
+{
+    [Theory]
+    [InlineData(Tier.Pooled, Tier.Schema)]
+    [InlineData(Tier.Schema, Tier.Database)]
+    [InlineData(Tier.Database, Tier.Pooled)]
+    public async Task a_move_under_concurrent_writes_loses_and_duplicates_nothing(Tier from, Tier to)
+    {
+        var db = api.Database;
+        await db.EnsureSecondServerAsync();
+        var tenant = await db.CreateTenantAsync(from);
+        var expected = new ConcurrentDictionary<Guid, string>();
+        await using (var session = await TenantSession.OpenAsync(tenant.Scope, db.Router(), default))
+        {
+            var store = new ConversationStore(session);
+            for (var i = 0; i < 300; i++)
+            {
+                var c = await store.CreateAsync(new Viewer($"user-{i % 7}", false), $"seed {i}", default);
+                await store.AddMessageAsync(new Viewer($"user-{i % 7}", false), c.Id, "user", $"seed message {i}", default);
+                expected[c.Id] = c.Title;
+            }
+        }
+
+        using var writer = api.Server.Client(TestKeys.Token(tenant.Id, "writer"));
+        using var stop = new CancellationTokenSource();
+        var refused = 0;
+        var writes = Task.Run(async () =>
+        {
+            for (var n = 0; !stop.IsCancellationRequested; n++)
+            {
+                var response = await writer.PostAsync("/api/conversations", Http.Json(new { title = $"during move {n}" }));
+                if (response.StatusCode == HttpStatusCode.ServiceUnavailable)
+                {
+                    Assert.NotNull(response.Headers.RetryAfter);
+                    Interlocked.Increment(ref refused);
+                    await Task.Delay(50);
+                    continue;
+                }
+
+                Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+                var body = await response.ReadJsonAsync();
+                Assert.True(expected.TryAdd(body["id"]!.GetValue<Guid>(), body["title"]!.GetValue<string>()));
+            }
+        });
+
+        await Task.Delay(300);
+        var report = await new TenantMover(db.Owners, db.Provisioner, TimeProvider.System).MoveAsync(tenant.Id, to, to == Tier.Database ? TestDatabase.SecondServer : null, null, default);
+        await Task.Delay(TenantDirectory.TimeToLive + TimeSpan.FromMilliseconds(500));
+        await stop.CancelAsync();
+        await writes;
+
+        var moved = (await db.Catalog.FindAsync(tenant.Id, default))!;
+        Assert.Equal(to, moved.Placement.Tier);
+        using var admin = api.Server.Client(TestKeys.Token(tenant.Id, "auditor", "admin"));
+        var listed = await admin.ListAllAsync("/api/conversations", 100);
+        var ids = listed.Select(c => c["id"]!.GetValue<Guid>()).ToList();
+        Assert.Equal(ids.Count, ids.Distinct().Count());
+        Assert.Equal(expected.Keys.OrderBy(k => k), ids.OrderBy(k => k));
+        Assert.All(listed, c => Assert.Equal(expected[c["id"]!.GetValue<Guid>()], c["title"]!.GetValue<string>()));
+        Assert.True(expected.Count > 300, "writes should have landed during the move");
+        Assert.Equal(0L, (await db.Provisioner.CountAsync(tenant.Id, tenant.Placement, default)).Values.Sum());
+
+        var line = $"{from} -> {to}: {report.Rows.Values.Sum()} rows, bulk copy {report.CopyTime.TotalMilliseconds:0} ms ({report.RowsPerSecond:0} rows/s), " +
+                   $"writes paused {report.WritesBlocked.TotalMilliseconds:0} ms, {report.RowsSyncedDuringSwitch} rows caught up, {refused} writes got 503";
+        output.WriteLine(line);
+        Console.WriteLine(line);
+    }
+
+    [Fact]
+    public async Task a_move_killed_mid_copy_and_rerun_ends_with_identical_contents_in_one_placement()
+    {
+        var db = api.Database;
+        var tenant = await db.CreateTenantAsync(Tier.Pooled);
+        foreach (var fill in new[]
+        {
+            "insert into app.users (tenant_id, id, sub) select $1, gen_random_uuid(), 'bulk-' || u from generate_series(1, 50) u",
+            "insert into app.conversations (tenant_id, id, user_id, title) select u.tenant_id, gen_random_uuid(), u.id, 'bulk ' || c from app.users u, generate_series(1, 100) c where u.tenant_id = $1",
+            "insert into app.messages (tenant_id, id, conversation_id, role, content) select c.tenant_id, gen_random_uuid(), c.id, 'user', repeat('payload ', 20) || m from app.conversations c, generate_series(1, 20) m where c.tenant_id = $1",
+        })
+        {
+            await using var command = db.Owner.CreateCommand(fill);
+            command.Parameters.Add(new NpgsqlParameter { Value = tenant.Id });
+            await command.ExecuteNonQueryAsync();
+        }
+
+        var before = await ChecksumsAsync(db, tenant.Scope.Placement, tenant.Id);
+
+        var (killed, log) = await RunMoveAsync(db, tenant.Id, killOn: "copying");
+        Assert.True(killed, "the move should have been killed while copying: " + log);
+        Assert.Equal(1L, await db.ScalarAsync<long>(db.Owner, "select count(*) from control.moves where tenant_id = $1", tenant.Id));
+        var during = (await db.Catalog.FindAsync(tenant.Id, default))!;
+        Assert.Equal(before, await ChecksumsAsync(db, during.Placement, tenant.Id));
+
+        var (_, rerun) = await RunMoveAsync(db, tenant.Id, killOn: null);
+        Assert.Contains("moved", rerun, StringComparison.Ordinal);
+
+        var after = (await db.Catalog.FindAsync(tenant.Id, default))!;
+        Assert.Equal(Tier.Schema, after.Placement.Tier);
+        Assert.Equal(before, await ChecksumsAsync(db, after.Placement, tenant.Id));
+        Assert.Equal(0L, (await db.Provisioner.CountAsync(tenant.Id, Placement.Pooled, default)).Values.Sum());
+        Assert.Equal(0L, await db.ScalarAsync<long>(db.Owner, "select count(*) from control.moves where tenant_id = $1", tenant.Id));
+    }
+
+    private static async Task<string> ChecksumsAsync(TestDatabase db, Placement placement, Guid tenantId)
+    {
+        var source = await db.Owners.ForAsync(placement, default);
+        await using var connection = await source.OpenConnectionAsync();
+        var sums = new List<string>();
+        foreach (var table in await TenantTables.ListAsync(connection, placement.Schema, default))
+        {
+            var copy = await TableCopy.DescribeAsync(connection, placement.Schema, table, default);
+            var (rows, checksum) = await copy.ChecksumAsync(connection, placement.Schema, tenantId, default);
+            sums.Add($"{table}:{rows}:{checksum}");
+        }
+
+        return string.Join(" ", sums);
+    }
+
+    // The real CLI in its own process, killed with SIGKILL when its progress shows the given phase.
+    private static async Task<(bool Killed, string Log)> RunMoveAsync(TestDatabase db, Guid tenantId, string? killOn)
+    {
+        var host = typeof(Bulkhead.Host.Hosting.BulkheadApp).Assembly.Location;
+        var start = new ProcessStartInfo("dotnet", [host, "tenants", "move", tenantId.ToString(), "--to", "schema"])
+        {
+            RedirectStandardError = true,
+            RedirectStandardOutput = true,
+        };
+        start.Environment["Bulkhead__OwnerConnection"] = db.OwnerConnection;
+        start.Environment["Bulkhead__DatabaseConnection"] = db.AppConnection;
+        start.Environment["BULKHEAD_HOME"] = Path.Combine(Path.GetTempPath(), "bulkhead-move-test");
+        using var process = Process.Start(start)!;
+        var log = new ConcurrentQueue<string>();
+        var killed = false;
+        var stderr = Task.Run(async () =>
+        {
+            while (await process.StandardError.ReadLineAsync() is { } line)
+            {
+                log.Enqueue(line);
+                if (killOn is not null && line.Contains(killOn, StringComparison.Ordinal) && !killed)
+                {
+                    killed = true;
+                    process.Kill(entireProcessTree: true);
+                }
+            }
+        });
+        var stdout = await process.StandardOutput.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        await stderr;
+        return (killed, string.Join("\n", log) + "\n" + stdout);
+    }
+}
