@@ -6,9 +6,10 @@ namespace Bulkhead.Bench;
 /// <param name="LatencyConcurrency">Decisions in flight in the latency phase (a busy API instance, not a saturated one).</param>
 /// <param name="Tenants">Distinct tenants the decisions are spread over (users: ten per tenant).</param>
 /// <param name="Warmup">Unmeasured driving of each limiter before its phases.</param>
-public sealed record BenchOptions(string? Redis, TimeSpan Duration, int Concurrency, int LatencyConcurrency, int Tenants, TimeSpan Warmup)
+/// <param name="Rounds">Times every limiter is measured, interleaved; each round is reported.</param>
+public sealed record BenchOptions(string? Redis, TimeSpan Duration, int Concurrency, int LatencyConcurrency, int Tenants, TimeSpan Warmup, int Rounds)
 {
-    public static BenchOptions Default { get; } = new(null, TimeSpan.FromSeconds(10), 128, 8, 1000, TimeSpan.FromSeconds(5));
+    public static BenchOptions Default { get; } = new(null, TimeSpan.FromSeconds(10), 128, 8, 1000, TimeSpan.FromSeconds(5), 1);
 
     public static BenchOptions Parse(string[] args)
     {
@@ -23,6 +24,7 @@ public sealed record BenchOptions(string? Redis, TimeSpan Duration, int Concurre
                 "--concurrency" => options with { Concurrency = int.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture) },
                 "--latency-concurrency" => options with { LatencyConcurrency = int.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture) },
                 "--warmup" => options with { Warmup = TimeSpan.FromSeconds(double.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture)) },
+                "--rounds" => options with { Rounds = int.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture) },
                 "--tenants" => options with { Tenants = int.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture) },
                 _ => throw new ArgumentException($"unknown option {args[i]}"),
             };

@@ -1,0 +1,95 @@
+using System.Security.Cryptography;
+using Bulkhead.Conversations;
+using Bulkhead.Host.Api;
+using Bulkhead.Host.Auth;
+using Bulkhead.Host.Hosting;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+
+namespace Bulkhead.Bench.Scale.Run;
+
+/// <summary>
+/// The product's server (<see cref="BulkheadApp.Build"/>, every layer) on a loopback port, plus one endpoint
+/// that exists only here: <c>GET /bench/bare</c>, the same list SQL and the same JSON without JWT, tenant
+/// resolution, rate limiting, tenant session or row-level security, as the comparison for the full stack.
+/// </summary>
+public sealed class BenchHost : IAsyncDisposable
+{
+    public const string Issuer = "bulkhead-bench";
+    public const string Audience = "bulkhead";
+
+    private readonly WebApplication _app;
+    private readonly NpgsqlDataSource _bare;
+
+    private BenchHost(WebApplication app, NpgsqlDataSource bare, Uri address, TokenIssuer tokens)
+    {
+        _app = app;
+        _bare = bare;
+        Address = address;
+        Tokens = tokens;
+    }
+
+    public Uri Address { get; }
+
+    public TokenIssuer Tokens { get; }
+
+    public IServiceProvider Services => _app.Services;
+
+    /// <param name="appConnection">The runtime role's connection (through the round-trip counter, when counting).</param>
+    /// <param name="bareTenant">The tenant and sub whose page the bare endpoint lists.</param>
+    public static async Task<BenchHost> StartAsync(BenchCluster cluster, string appConnection, string? redis, (Guid Tenant, string Sub) bareTenant, string keyFile)
+    {
+        var config = new Dictionary<string, string?>
+        {
+            ["Bulkhead:DatabaseConnection"] = appConnection,
+            ["Bulkhead:OwnerConnection"] = cluster.Owner(),
+            ["Bulkhead:Auth:Issuer"] = Issuer,
+            ["Bulkhead:Auth:Audience"] = Audience,
+            ["Bulkhead:Auth:SigningKeyFile"] = keyFile,
+            ["Bulkhead:CursorKey"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
+            ["Bulkhead:Limits:Enabled"] = "true",
+            ["Bulkhead:Limits:Redis"] = redis,
+            ["Logging:LogLevel:Default"] = "Warning",
+            ["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning",
+        };
+        var app = BulkheadApp.Build([], c => c.AddInMemoryCollection(config), urls: "http://127.0.0.1:0");
+
+        // The owner role bypasses row-level security; search_path is set once per connection, not per request.
+        var bare = NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(cluster.Owner()) { SearchPath = "app" }.ConnectionString);
+        var viewer = new Viewer(bareTenant.Sub, SeesWholeTenant: false);
+        app.MapGet("/bench/bare", async (CancellationToken ct) =>
+        {
+            await using var connection = await bare.OpenConnectionAsync(ct);
+            await using var batch = new NpgsqlBatch(connection);
+            batch.BatchCommands.Add(ConversationStore.ListCommand(bareTenant.Tenant, viewer, null, null, 21));
+            await using var reader = await batch.ExecuteReaderAsync(ct);
+            var items = new List<ConversationResponse>(21);
+            while (await reader.ReadAsync(ct))
+            {
+                items.Add(new ConversationResponse(reader.GetGuid(0), reader.GetGuid(1), reader.GetString(2),
+                    reader.GetFieldValue<DateTimeOffset>(3), reader.GetFieldValue<DateTimeOffset>(4)));
+            }
+
+            return TypedResults.Ok(new ListResponse<ConversationResponse>(items.Take(20).ToList(), null));
+        }).AllowAnonymous().DisableRateLimiting();
+
+        await app.StartAsync();
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        var tokens = new TokenIssuer(DevelopmentSigningKey.Load(keyFile), Issuer, Audience, TimeProvider.System);
+        return new BenchHost(app, bare, new Uri(address), tokens);
+    }
+
+    public string MemberToken(Guid tenant, string sub) => Tokens.Issue(tenant, sub, Roles.Member, TimeSpan.FromHours(2));
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+        await _bare.DisposeAsync();
+    }
+}

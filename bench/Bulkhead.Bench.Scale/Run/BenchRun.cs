@@ -1,0 +1,247 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Bulkhead.Bench.Scale.Seed;
+using Bulkhead.Storage;
+using Bulkhead.Tenancy;
+using Npgsql;
+
+namespace Bulkhead.Bench.Scale.Run;
+
+public sealed record DataSet(string Database, int Tenants, long Conversations, long Users, long Messages, IReadOnlyDictionary<string, long> TierTenantConversations, long BenchUserConversations, SeedReport? Seed);
+
+public sealed record RoundTrips(string Tier, int Reads, double PerRead, double TenantDataPerRead, double ControlPlanePerRead, double OtherPerRead, double StatementsPerTenantRoundTrip, IReadOnlyList<string> Sample);
+
+public sealed record FullVsBare(LoadResult Full, LoadResult Bare, double Ratio);
+
+public sealed record RunResult(
+    string Command, Machine Machine, DataSet Data, bool Redis, LoadResult OneClient, LoadResult ManyClients, FullVsBare FullVsBare,
+    IReadOnlyList<LoadResult> Tiers, IReadOnlyList<RoundTrips> RoundTrips, RlsResult Rls, IReadOnlyList<CreateResult> Creates, MigrateResult Migrate,
+    IReadOnlyList<MoveResult> Moves, double TotalSeconds);
+
+/// <summary>
+/// <c>./bulkhead bench run</c>: every comparison runs both sides in the same run on the same data; the
+/// result is printed as a table and written as JSON under bench/results/.
+/// </summary>
+public sealed class BenchRun(RunSettings settings, TextWriter output, TextWriter log)
+{
+    public async Task<int> RunAsync(CancellationToken ct)
+    {
+        var clock = Stopwatch.StartNew();
+        var cluster = BenchCluster.FromEnvironment(settings.Database);
+        SeedReport? seed = null;
+        if (settings.Quick)
+        {
+            seed = (await new SeedLoader(cluster, log).RunAsync(RunSettings.QuickPlan, ct)).Report;
+        }
+        else if (!await cluster.DatabaseExistsAsync(ct))
+        {
+            throw new ArgumentException("no data set: run './bulkhead bench seed' first (or 'bench run --quick')");
+        }
+
+        await using var owner = NpgsqlDataSource.Create(cluster.Owner());
+        await using var owners = cluster.OwnerSources(owner);
+        var operations = new Operations(owners, log);
+        await operations.CleanUpAsync(ct);
+        var tenants = (await new TenantCatalog(owner).ListAsync(ct)).Where(t => t.Slug.StartsWith("bench-", StringComparison.Ordinal)).OrderBy(t => t.Slug, StringComparer.Ordinal).ToList();
+        var giants = new Dictionary<string, Tenant>
+        {
+            ["pooled"] = tenants.First(t => t.Placement.Tier == Tier.Pooled),
+            ["schema"] = tenants.First(t => t.Placement.Tier == Tier.Schema),
+            ["database"] = tenants.First(t => t.Placement.Tier == Tier.Database),
+        };
+        var data = await DescribeAsync(cluster, owners, tenants, giants, seed, ct);
+        var machine = Machine.Describe(await ScalarAsync<string>(owner, "select version()", ct));
+        log.WriteLine($"bench: {data.Conversations:N0} conversations of {data.Tenants:N0} tenants in {data.Database}; user {SeedPlan.BenchSub} of {giants["pooled"].Slug} has {data.BenchUserConversations:N0}");
+
+        // Generous per-tenant overrides: the limiter decides every request (the cost is measured) but never refuses.
+        await using (var limits = owner.CreateCommand("""
+            insert into control.tenant_limits (tenant_id, requests_per_minute, user_requests_per_minute)
+            select id, 100000000, 100000000 from control.tenants where slug like 'bench-%'
+            on conflict (tenant_id) do update set requests_per_minute = excluded.requests_per_minute, user_requests_per_minute = excluded.user_requests_per_minute
+            """))
+        {
+            await limits.ExecuteNonQueryAsync(ct);
+        }
+
+        var redis = Environment.GetEnvironmentVariable("BULKHEAD_BENCH_REDIS") is { Length: > 0 } r ? r : null;
+        var keyFile = Path.Combine(Path.GetTempPath(), $"bulkhead-bench-key-{Environment.ProcessId}.pem");
+        try
+        {
+            LoadResult oneClient, manyClients;
+            FullVsBare fullVsBare;
+            var tiers = new List<LoadResult>();
+            var sub = SeedPlan.BenchSub;
+            await using (var host = await BenchHost.StartAsync(cluster, cluster.App(), redis, (giants["pooled"].Id, sub), keyFile))
+            using (var driver = new LoadDriver(host.Address, Math.Max(settings.Clients, 4)))
+            {
+                var tokens = giants.ToDictionary(g => g.Key, g => host.MemberToken(g.Value.Id, sub));
+                HttpRequestMessage Full() => LoadDriver.Get("/api/conversations?limit=20", tokens["pooled"]);
+                HttpRequestMessage Bare() => LoadDriver.Get("/bench/bare", null);
+
+                log.WriteLine("bench: warming up");
+                await driver.RunAsync("warm-up", Full, settings.Clients, TimeSpan.FromSeconds(3), ct);
+                await driver.RunAsync("warm-up", Bare, settings.Clients, TimeSpan.FromSeconds(2), ct);
+
+                oneClient = await driver.RunAsync("GET /api/conversations?limit=20, 1 client", Full, 1, settings.Phase, ct);
+                Report(oneClient);
+                manyClients = await driver.RunAsync($"GET /api/conversations?limit=20, {settings.Clients} clients", Full, settings.Clients, settings.Phase, ct);
+                Report(manyClients);
+
+                var fullRounds = new List<LoadResult>();
+                var bareRounds = new List<LoadResult>();
+                var slice = settings.Phase / settings.Rounds;
+                for (var i = 0; i < settings.Rounds; i++)
+                {
+                    fullRounds.Add(await driver.RunAsync("full", Full, settings.Clients, slice, ct));
+                    bareRounds.Add(await driver.RunAsync("bare", Bare, settings.Clients, slice, ct));
+                }
+
+                var full = LoadResult.Merge($"full stack, {settings.Clients} clients", fullRounds);
+                var bare = LoadResult.Merge($"bare endpoint, {settings.Clients} clients", bareRounds);
+                fullVsBare = new FullVsBare(full, bare, full.RequestsPerSecond / bare.RequestsPerSecond);
+                Report(full);
+                Report(bare);
+
+                var tierRounds = giants.Keys.ToDictionary(k => k, _ => new List<LoadResult>());
+                foreach (var tier in giants.Keys)
+                {
+                    await driver.RunAsync("warm-up", () => LoadDriver.Get("/api/conversations?limit=20", tokens[tier]), 1, TimeSpan.FromSeconds(1), ct);
+                }
+
+                for (var i = 0; i < settings.Rounds; i++)
+                {
+                    foreach (var tier in giants.Keys)
+                    {
+                        tierRounds[tier].Add(await driver.RunAsync(tier, () => LoadDriver.Get("/api/conversations?limit=20", tokens[tier]), 1, slice / 2, ct));
+                    }
+                }
+
+                foreach (var (tier, rounds) in tierRounds)
+                {
+                    tiers.Add(LoadResult.Merge($"{tier} tier ({giants[tier].Slug}), 1 client", rounds));
+                    Report(tiers[^1]);
+                }
+            }
+
+            var roundTrips = await CountRoundTripsAsync(cluster, redis, giants, sub, keyFile, ct);
+            log.WriteLine("bench: RLS overhead (direct, alternating)");
+            var rls = await RlsOverhead.RunAsync(cluster, giants["pooled"], sub, settings.RlsIterations, ct);
+            log.WriteLine($"  RLS p50 {rls.Rls.P50Ms:N3} ms vs owner {rls.NoRls.P50Ms:N3} ms: x{rls.RatioP50:N3}");
+
+            log.WriteLine("bench: operations");
+            var creates = await operations.CreateTenantsAsync(settings.CreatesPerTier, ct);
+            var movable = tenants.Where(t => t.Placement.Tier == Tier.Pooled).ToList();
+            var target = settings.Quick ? 10_000 : 200_000;
+            var moveTenant = await NearestSizeAsync(owner, movable, target, ct);
+            var moves = await operations.MoveAsync(moveTenant, ct);
+            var migrate = await operations.MigrateSchemaTenantsAsync(settings.SchemaTenants, parallel: 4, ct);
+            await operations.CleanUpAsync(ct);
+
+            var command = settings.Quick ? "./bulkhead bench run --quick" : "./bulkhead bench run";
+            var result = new RunResult(command, machine, data, redis is not null, oneClient, manyClients, fullVsBare, tiers, roundTrips, rls, creates, migrate, moves, clock.Elapsed.TotalSeconds);
+            var path = await WriteJsonAsync(result, ct);
+            output.WriteLine();
+            output.WriteLine(Markdown.Render(result));
+            output.WriteLine();
+            output.WriteLine($"JSON: {path}");
+            return 0;
+        }
+        finally
+        {
+            File.Delete(keyFile);
+        }
+    }
+
+    private void Report(LoadResult r) =>
+        log.WriteLine($"  {r.Name}: {r.RequestsPerSecond:N0}/s, p50 {r.Latency.P50Ms:N2} ms, p99 {r.Latency.P99Ms:N2} ms ({r.Requests:N0} requests, {r.Errors} errors)");
+
+    private async Task<IReadOnlyList<RoundTrips>> CountRoundTripsAsync(BenchCluster cluster, string? redis, IReadOnlyDictionary<string, Tenant> giants, string sub, string keyFile, CancellationToken ct)
+    {
+        log.WriteLine("bench: counting round trips");
+        await using var proxy = new RoundTripProxy(cluster.Host, cluster.Port);
+        await using var host = await BenchHost.StartAsync(cluster, cluster.App(proxy.Port), redis, (giants["pooled"].Id, sub), keyFile);
+        using var driver = new LoadDriver(host.Address, 1);
+        var results = new List<RoundTrips>();
+        foreach (var (tier, tenant) in giants)
+        {
+            var token = host.MemberToken(tenant.Id, sub);
+            HttpRequestMessage Read() => LoadDriver.Get("/api/conversations?limit=20", token);
+            await driver.RunAsync("warm-up", Read, 1, TimeSpan.FromSeconds(30), ct, maxRequests: 20);
+            proxy.Reset();
+            var reads = await driver.RunAsync(tier, Read, 1, TimeSpan.FromSeconds(120), ct, maxRequests: settings.RoundTripReads);
+            var exchanges = proxy.Snapshot();
+            var n = (double)reads.Requests;
+            var tenantData = exchanges.Where(e => e.IsTenantData).ToList();
+            var sample = tenantData.FirstOrDefault()?.Statements ?? [];
+            results.Add(new RoundTrips(tier, (int)reads.Requests, exchanges.Count / n, tenantData.Count / n, exchanges.Count(e => e.IsControlPlane) / n,
+                exchanges.Count(e => !e.IsTenantData && !e.IsControlPlane) / n, tenantData.Count == 0 ? 0 : tenantData.Average(e => e.Executes), sample));
+            log.WriteLine($"  {tier}: {results[^1].PerRead:N3} round trips per read ({results[^1].TenantDataPerRead:N3} tenant data with {results[^1].StatementsPerTenantRoundTrip:N1} statements each, {results[^1].ControlPlanePerRead:N3} control plane)");
+        }
+
+        return results;
+    }
+
+    private static async Task<DataSet> DescribeAsync(BenchCluster cluster, OwnerSources owners, IReadOnlyList<Tenant> tenants, IReadOnlyDictionary<string, Tenant> giants, SeedReport? seed, CancellationToken ct)
+    {
+        long conversations = 0, users = 0, messages = 0;
+        foreach (var placement in tenants.Select(t => t.Placement).Distinct())
+        {
+            var source = await owners.ForAsync(placement, ct);
+            var schema = Migrator.Quote(placement.Schema);
+            conversations += await ScalarAsync<long>(source, $"select count(*) from {schema}.conversations", ct);
+            users += await ScalarAsync<long>(source, $"select count(*) from {schema}.users", ct);
+            messages += await ScalarAsync<long>(source, $"select count(*) from {schema}.messages", ct);
+        }
+
+        var perTier = new Dictionary<string, long>();
+        foreach (var (tier, tenant) in giants)
+        {
+            perTier[$"{tier} ({tenant.Slug})"] = await CountAsync(await owners.ForAsync(tenant.Placement, ct), tenant, null, ct);
+        }
+
+        var pooled = giants["pooled"];
+        var benchUser = await CountAsync(await owners.ForAsync(pooled.Placement, ct), pooled, SeedPlan.BenchSub, ct);
+        return new DataSet(cluster.Database, tenants.Count, conversations, users, messages, perTier, benchUser, seed);
+    }
+
+    private static async Task<long> CountAsync(NpgsqlDataSource source, Tenant tenant, string? sub, CancellationToken ct)
+    {
+        var schema = Migrator.Quote(tenant.Placement.Schema);
+        await using var command = source.CreateCommand(sub is null
+            ? $"select count(*) from {schema}.conversations where tenant_id = $1"
+            : $"select count(*) from {schema}.conversations c join {schema}.users u on u.tenant_id = c.tenant_id and u.id = c.user_id where c.tenant_id = $1 and u.sub = $2");
+        command.Parameters.Add(new NpgsqlParameter { Value = tenant.Id });
+        if (sub is not null)
+        {
+            command.Parameters.Add(new NpgsqlParameter { Value = sub });
+        }
+
+        return (long)(await command.ExecuteScalarAsync(ct))!;
+    }
+
+    private static async Task<Tenant> NearestSizeAsync(NpgsqlDataSource owner, IReadOnlyList<Tenant> pooled, long target, CancellationToken ct)
+    {
+        await using var command = owner.CreateCommand("select tenant_id from app.conversations where tenant_id = any($1) group by tenant_id order by abs(count(*) - $2) limit 1");
+        command.Parameters.Add(new NpgsqlParameter { Value = pooled.Select(t => t.Id).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter { Value = target });
+        var id = (Guid)(await command.ExecuteScalarAsync(ct))!;
+        return pooled.First(t => t.Id == id);
+    }
+
+    private static async Task<T> ScalarAsync<T>(NpgsqlDataSource source, string sql, CancellationToken ct)
+    {
+        await using var command = source.CreateCommand(sql);
+        command.CommandTimeout = 0;
+        return (T)(await command.ExecuteScalarAsync(ct))!;
+    }
+
+    private static async Task<string> WriteJsonAsync(RunResult result, CancellationToken ct)
+    {
+        var directory = Environment.GetEnvironmentVariable("BULKHEAD_BENCH_RESULTS") is { Length: > 0 } d ? d : Path.Combine("bench", "results");
+        Directory.CreateDirectory(directory);
+        var path = Path.Combine(directory, $"{DateTime.UtcNow:yyyyMMdd-HHmmss}-{(result.Command.EndsWith("--quick", StringComparison.Ordinal) ? "quick" : "full")}.json");
+        await using var file = File.Create(path);
+        await JsonSerializer.SerializeAsync(file, result, new JsonSerializerOptions { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower }, ct);
+        return path;
+    }
+}

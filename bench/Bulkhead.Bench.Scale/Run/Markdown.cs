@@ -1,0 +1,64 @@
+using System.Globalization;
+using System.Text;
+
+namespace Bulkhead.Bench.Scale.Run;
+
+/// <summary>The run's figures as the Markdown tables docs/benchmarks.md shows, targets beside them.</summary>
+public static class Markdown
+{
+    public static string Render(RunResult r)
+    {
+        var s = new StringBuilder();
+        void Line(FormattableString text) => s.AppendLine(text.ToString(CultureInfo.InvariantCulture));
+        string Met(bool ok) => ok ? "met" : "missed";
+
+        Line($"`{r.Command}`, {r.Machine.Date}; {r.Machine.Cpu}, {r.Machine.Cores} cores, {r.Machine.MemoryGiB} GiB; {r.Machine.Runtime}; {r.Machine.PostgreSql.Split(" on ")[0]}; rate limiter {(r.Redis ? "Redis" : "in process")}; run took {r.TotalSeconds:N0} s.");
+        Line($"Data: {r.Data.Conversations:N0} conversations, {r.Data.Users:N0} users, {r.Data.Messages:N0} messages, {r.Data.Tenants:N0} tenants; the user listed ({SeedUser}) has {r.Data.BenchUserConversations:N0} conversations in a tenant of {r.Data.TierTenantConversations.First().Value:N0}.");
+        s.AppendLine();
+        Line($"| measure | p50 ms | p95 ms | p99 ms | requests/s | target |");
+        Line($"| --- | ---: | ---: | ---: | ---: | --- |");
+        foreach (var (load, target) in new[] { (r.OneClient, $"p99 ≤ 5 ms: {Met(r.OneClient.Latency.P99Ms <= 5)}"), (r.ManyClients, "") }
+                     .Concat(r.Tiers.Select(t => (t, ""))))
+        {
+            Line($"| {load.Name} | {load.Latency.P50Ms:N2} | {load.Latency.P95Ms:N2} | {load.Latency.P99Ms:N2} | {load.RequestsPerSecond:N0} | {target} |");
+        }
+
+        Line($"| {r.FullVsBare.Full.Name} | {r.FullVsBare.Full.Latency.P50Ms:N2} | {r.FullVsBare.Full.Latency.P95Ms:N2} | {r.FullVsBare.Full.Latency.P99Ms:N2} | {r.FullVsBare.Full.RequestsPerSecond:N0} | ≥ 0.8 of bare: {r.FullVsBare.Ratio:N2}, {Met(r.FullVsBare.Ratio >= 0.8)} |");
+        Line($"| {r.FullVsBare.Bare.Name} | {r.FullVsBare.Bare.Latency.P50Ms:N2} | {r.FullVsBare.Bare.Latency.P95Ms:N2} | {r.FullVsBare.Bare.Latency.P99Ms:N2} | {r.FullVsBare.Bare.RequestsPerSecond:N0} | |");
+        s.AppendLine();
+        Line($"| list SQL, 1 connection, alternating | p50 ms | p95 ms | p99 ms |");
+        Line($"| --- | ---: | ---: | ---: |");
+        Line($"| bulkhead_app under RLS (TenantSession: context + query, one round trip) | {r.Rls.Rls.P50Ms:N3} | {r.Rls.Rls.P95Ms:N3} | {r.Rls.Rls.P99Ms:N3} |");
+        Line($"| owner, no RLS, explicit tenant_id filter only | {r.Rls.NoRls.P50Ms:N3} | {r.Rls.NoRls.P95Ms:N3} | {r.Rls.NoRls.P99Ms:N3} |");
+        Line($"| owner, no RLS, same context batch | {r.Rls.NoRlsWithContext.P50Ms:N3} | {r.Rls.NoRlsWithContext.P95Ms:N3} | {r.Rls.NoRlsWithContext.P99Ms:N3} |");
+        Line($"| **ratio RLS / no RLS** (target ≤ 1.05) | **{r.Rls.RatioP50:N3}** | **{r.Rls.RatioP95:N3}** | {Met(r.Rls.RatioP50 <= 1.05 && r.Rls.RatioP95 <= 1.05)} |");
+        Line($"| ratio RLS / no RLS with the same context batch (the policy alone) | {r.Rls.PolicyRatioP50:N3} | {r.Rls.PolicyRatioP95:N3} | |");
+        s.AppendLine();
+        Line($"| round trips per GET /api/conversations (counted on the wire) | all | tenant data | statements in it | control plane | other | target |");
+        Line($"| --- | ---: | ---: | ---: | ---: | ---: | --- |");
+        foreach (var t in r.RoundTrips)
+        {
+            Line($"| {t.Tier} tier, {t.Reads:N0} reads | {t.PerRead:N3} | {t.TenantDataPerRead:N3} | {t.StatementsPerTenantRoundTrip:N1} | {t.ControlPlanePerRead:N3} | {t.OtherPerRead:N3} | one: {Met(Math.Abs(t.TenantDataPerRead - 1) < 0.005)} |");
+        }
+
+        s.AppendLine();
+        Line($"| operation | figure |");
+        Line($"| --- | --- |");
+        foreach (var c in r.Creates)
+        {
+            Line($"| create a {c.Tier} tenant ({c.Tenants} times) | median {c.Latency.P50Ms:N0} ms, max {c.Latency.MaxMs:N0} ms |");
+        }
+
+        var m = r.Migrate;
+        Line($"| migrate {m.SchemaTenants:N0} schema tenants ({m.Migration}, --parallel {m.Parallel}) | {m.MigrateSeconds:N1} s ({m.PerTenantMs:N1} ms per schema), {m.Failed} failed; then nothing pending: {m.NothingPendingSeconds:N1} s |");
+        Line($"| make {m.SchemaTenants:N0} schema tenants one migration behind (setup) | {m.CreateSeconds:N1} s |");
+        foreach (var mv in r.Moves)
+        {
+            Line($"| move {mv.Slug} to {mv.To.Split(' ')[0]} ({mv.Rows:N0} rows) | {mv.RowsPerSecond:N0} rows/s copying ({mv.CopySeconds:N1} s), writes held {mv.WritesBlockedSeconds:N1} s, total {mv.TotalSeconds:N1} s |");
+        }
+
+        return s.ToString();
+    }
+
+    private const string SeedUser = "sub 123";
+}
