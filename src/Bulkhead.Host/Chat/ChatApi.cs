@@ -30,7 +30,7 @@ public static class ChatApi
 
         if (WantsStream(request))
         {
-            return new ChatStreamResult(chat, turn, r => r.ToEndEvent());
+            return new ChatStreamResult(chat, turn);
         }
 
         var (result, problem) = await chat.CompleteAsync(turn, ct);
@@ -60,7 +60,7 @@ public static class ChatApi
 
         if (WantsStream(request))
         {
-            return new ChatStreamResult(chat, turn, r => r.ToEndEvent());
+            return new ChatStreamResult(chat, turn);
         }
 
         var (result, problem) = await chat.CompleteAsync(turn, ct);

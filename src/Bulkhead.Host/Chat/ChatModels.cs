@@ -39,7 +39,7 @@ public sealed class ChatModels(
         else if (Chat.OpenAI.Enabled && Serves(model))
         {
             var key = settings.ProviderKeySealed is { } sealedKey
-                ? sealer.Open(tenantId, sealedKey)
+                ? OpenTenantKey(tenantId, sealedKey)
                 : Chat.OpenAI.ApiKey is { Length: > 0 } serverKey ? serverKey : "none";
             var clientOptions = new OpenAIClientOptions
             {
@@ -53,7 +53,7 @@ public sealed class ChatModels(
         }
         else
         {
-            throw new ModelUnavailableException(model);
+            throw new ModelUnavailableException($"The configured model '{model}' is not served by this server; a tenant admin can choose another in /api/tenant/config.");
         }
 
         return new ChatClientBuilder(inner)
@@ -61,7 +61,20 @@ public sealed class ChatModels(
             .UseOpenTelemetry(logs, TelemetrySource)
             .Build();
     }
+
+    private string OpenTenantKey(Guid tenantId, byte[] sealedKey)
+    {
+        try
+        {
+            return sealer.Open(tenantId, sealedKey);
+        }
+        catch (System.Security.Cryptography.CryptographicException)
+        {
+            // The server's sealing secret changed since the key was stored.
+            throw new ModelUnavailableException("The tenant's own provider key cannot be opened with this server's secret; a tenant admin can set it again in /api/tenant/config.");
+        }
+    }
 }
 
-/// <summary>The configured model is not served here (the provider was removed from the server's settings).</summary>
-public sealed class ModelUnavailableException(string model) : Exception($"The model '{model}' is not served by this server.");
+/// <summary>The call cannot be made as configured: the model is no longer served, or the tenant's key does not open.</summary>
+public sealed class ModelUnavailableException(string detail) : Exception(detail);

@@ -1,3 +1,4 @@
+using Bulkhead.Chat;
 using Bulkhead.Host.Hosting;
 using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Options;
@@ -10,6 +11,7 @@ public static class ChatRegistration
 {
     public static IServiceCollection AddBulkheadChat(this IServiceCollection services)
     {
+        services.AddSingleton(sp => new ChatPlanCatalog(sp.GetRequiredService<Npgsql.NpgsqlDataSource>(), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<TokenCounter>();
         services.AddSingleton<OfflineChatClient>();
         services.AddSingleton<ProviderKeySealer>();

@@ -11,7 +11,8 @@ namespace Bulkhead.Host.Chat;
 /// One chat turn of a conversation: read configuration and history (one round trip), pass the limits,
 /// call the model, store both messages and the usage (one atomic batch). A failed call stores nothing.
 /// </summary>
-public sealed class ChatService(ChatModels models, ChatAdmission admission, TokenCounter tokens, IOptions<BulkheadOptions> options, ILogger<ChatService> log)
+public sealed class ChatService(
+    ChatModels models, ChatPlanCatalog plans, ChatAdmission admission, TokenCounter tokens, IOptions<BulkheadOptions> options, ILogger<ChatService> log)
 {
     public ChatModels Models => models;
 
@@ -23,10 +24,11 @@ public sealed class ChatService(ChatModels models, ChatAdmission admission, Toke
     /// <returns>Null when the conversation is not visible to the caller (the same 404 as an unknown id).</returns>
     public async Task<PreparedTurn?> PrepareAsync(TenantCaller caller, Guid? conversationId, string content, CancellationToken ct)
     {
+        var plan = await plans.FindAsync(caller.Tenant.Plan, ct);
         ChatTurnContext context;
         await using (var session = await caller.OpenSessionAsync(ct))
         {
-            context = await new ChatStore(session).PrepareAsync(caller.Viewer, conversationId, options.Value.Chat.HistoryMessages, ct);
+            context = await new ChatStore(session).PrepareAsync(caller.Viewer, conversationId, options.Value.Chat.HistoryMessages, plan, ct);
         }
 
         if (conversationId is not null && !context.ConversationVisible)
@@ -49,9 +51,9 @@ public sealed class ChatService(ChatModels models, ChatAdmission admission, Toke
         {
             client = models.Create(turn.Caller.Tenant.Id, turn.Settings, turn.Model);
         }
-        catch (ModelUnavailableException)
+        catch (ModelUnavailableException e)
         {
-            return (null, UpstreamProblem.Unavailable(turn.Model));
+            return (null, UpstreamProblem.Unavailable(e));
         }
 
         using (client)

@@ -8,7 +8,7 @@ namespace Bulkhead.Host.Chat;
 /// plain 502/504 problem. A client that leaves cancels the upstream call and what was produced is stored
 /// as incomplete; a provider that fails mid-stream ends the stream with an <c>error</c> event.
 /// </summary>
-public sealed class ChatStreamResult(ChatService chat, PreparedTurn turn, Func<TurnResult, object> end) : IResult
+public sealed class ChatStreamResult(ChatService chat, PreparedTurn turn) : IResult
 {
     public async Task ExecuteAsync(HttpContext http)
     {
@@ -19,9 +19,9 @@ public sealed class ChatStreamResult(ChatService chat, PreparedTurn turn, Func<T
         {
             client = chat.Models.Create(turn.Caller.Tenant.Id, turn.Settings, turn.Model);
         }
-        catch (ModelUnavailableException)
+        catch (ModelUnavailableException e)
         {
-            await UpstreamProblem.Unavailable(turn.Model).ExecuteAsync(http);
+            await UpstreamProblem.Unavailable(e).ExecuteAsync(http);
             return;
         }
 
@@ -62,7 +62,7 @@ public sealed class ChatStreamResult(ChatService chat, PreparedTurn turn, Func<T
                     await sse.WriteAsync("error", new ProblemDetails { Status = status, Title = status == 504 ? "Gateway Timeout" : "Bad Gateway", Detail = UpstreamProblem.Detail(run.Failure!) });
                 }
 
-                await sse.WriteAsync("usage", end(result));
+                await sse.WriteAsync("usage", result.ToEndEvent());
             }
             catch (Exception e) when (e is IOException or OperationCanceledException)
             {

@@ -18,9 +18,9 @@ public sealed class DoorStreamResult(ChatService chat, DoorCall call, bool inclu
         {
             client = chat.Models.Create(call.Caller.Tenant.Id, call.Settings, model);
         }
-        catch (ModelUnavailableException)
+        catch (ModelUnavailableException e)
         {
-            await UpstreamProblem.Unavailable(model).ExecuteAsync(http);
+            await UpstreamProblem.Unavailable(e).ExecuteAsync(http);
             return;
         }
 

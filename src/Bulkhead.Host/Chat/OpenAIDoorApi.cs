@@ -20,14 +20,14 @@ public static class OpenAIDoorApi
         return api;
     }
 
-    private static async Task<Ok<ModelList>> ModelsAsync(TenantCaller caller, ChatModels models, CancellationToken ct)
+    private static async Task<Ok<ModelList>> ModelsAsync(TenantCaller caller, ChatModels models, ChatPlanCatalog plans, CancellationToken ct)
     {
-        var settings = await SettingsAsync(caller, models, ct);
+        var settings = await SettingsAsync(caller, models, plans, ct);
         return TypedResults.Ok(new ModelList("list", settings.AllowedModels.Select(m => new ModelEntry(m, "model", 0, "bulkhead")).ToList()));
     }
 
     private static async Task<Results<Ok<CompletionResponse>, DoorStreamResult, ProblemHttpResult, ValidationProblem>> CompletionsAsync(
-        JsonElement body, TenantCaller caller, ChatService chat, TimeProvider time, ILoggerFactory logs, CancellationToken ct)
+        JsonElement body, TenantCaller caller, ChatService chat, ChatPlanCatalog plans, TimeProvider time, ILoggerFactory logs, CancellationToken ct)
     {
         var errors = new Dictionary<string, string>(StringComparer.Ordinal);
         var request = DoorRequestReader.Read(body, errors);
@@ -36,7 +36,7 @@ public static class OpenAIDoorApi
             return TypedResults.ValidationProblem(errors.ToDictionary(e => e.Key, e => new[] { e.Value }), detail: string.Join(" ", errors.Values));
         }
 
-        var settings = await SettingsAsync(caller, chat.Models, ct);
+        var settings = await SettingsAsync(caller, chat.Models, plans, ct);
         var model = request.Model ?? settings.Model;
         if (!settings.AllowedModels.Contains(model, StringComparer.Ordinal))
         {
@@ -67,9 +67,9 @@ public static class OpenAIDoorApi
         {
             client = chat.Models.Create(caller.Tenant.Id, call.Settings, model);
         }
-        catch (ModelUnavailableException)
+        catch (ModelUnavailableException e)
         {
-            return UpstreamProblem.Unavailable(model);
+            return UpstreamProblem.Unavailable(e);
         }
 
         using (client)
@@ -100,10 +100,11 @@ public static class OpenAIDoorApi
 
     public static string FinishReason(ChatFinishReason? reason) => reason == ChatFinishReason.Length ? "length" : "stop";
 
-    private static async Task<ChatSettings> SettingsAsync(TenantCaller caller, ChatModels models, CancellationToken ct)
+    private static async Task<ChatSettings> SettingsAsync(TenantCaller caller, ChatModels models, ChatPlanCatalog plans, CancellationToken ct)
     {
+        var plan = await plans.FindAsync(caller.Tenant.Plan, ct);
         await using var session = await caller.OpenSessionAsync(ct);
-        return (await new TenantConfigStore(session).ReadAsync(ct)).Resolve(models.Defaults);
+        return (await new TenantConfigStore(session).ReadAsync(plan, ct)).Resolve(models.Defaults);
     }
 }
 

@@ -19,15 +19,16 @@ public static class TenantConfigApi
         return api;
     }
 
-    private static async Task<Ok<TenantConfigResponse>> GetAsync(TenantCaller caller, ChatModels models, CancellationToken ct)
+    private static async Task<Ok<TenantConfigResponse>> GetAsync(TenantCaller caller, ChatModels models, ChatPlanCatalog plans, CancellationToken ct)
     {
+        var plan = await plans.FindAsync(caller.Tenant.Plan, ct);
         await using var session = await caller.OpenSessionAsync(ct);
-        var config = await new TenantConfigStore(session).ReadAsync(ct);
+        var config = await new TenantConfigStore(session).ReadAsync(plan, ct);
         return TypedResults.Ok(TenantConfigResponse.From(config, models.Defaults));
     }
 
     private static async Task<Results<Ok<TenantConfigResponse>, ValidationProblem>> PutAsync(
-        JsonElement body, TenantCaller caller, ChatModels models, ProviderKeySealer sealer, CancellationToken ct)
+        JsonElement body, TenantCaller caller, ChatModels models, ChatPlanCatalog plans, ProviderKeySealer sealer, CancellationToken ct)
     {
         if (body.ValueKind != JsonValueKind.Object)
         {
@@ -36,9 +37,10 @@ public static class TenantConfigApi
                 detail: "The body must be a JSON object of the fields to change.");
         }
 
+        var plan = await plans.FindAsync(caller.Tenant.Plan, ct);
         await using var session = await caller.OpenSessionAsync(ct);
         var store = new TenantConfigStore(session);
-        var current = await store.BeginChangeAsync(ct);
+        var current = await store.BeginChangeAsync(plan, ct);
         var change = TenantConfigChange.Apply(body, current, models, sealer, caller.Tenant.Id);
         if (change.Errors.Count > 0)
         {

@@ -35,8 +35,8 @@ public static class UpstreamProblem
             ? $"The model provider answered with status {http.Status}; no reply was stored as complete."
             : "The model provider's answer could not be read; no reply was stored as complete.";
 
-    public static ProblemHttpResult Unavailable(string model) => TypedResults.Problem(
+    public static ProblemHttpResult Unavailable(ModelUnavailableException e) => TypedResults.Problem(
         statusCode: StatusCodes.Status503ServiceUnavailable,
         title: "Service Unavailable",
-        detail: $"The configured model '{model}' is not served by this server; a tenant admin can choose another in /api/tenant/config.");
+        detail: e.Message);
 }

@@ -16,7 +16,7 @@ public sealed class ChatStore(TenantSession session)
 
     /// <summary>Configuration, visibility of the conversation and its latest messages, in one round trip.</summary>
     /// <param name="conversationId">Null for a new conversation: nothing to check, no history.</param>
-    public async Task<ChatTurnContext> PrepareAsync(Viewer viewer, Guid? conversationId, int historyLimit, CancellationToken ct)
+    public async Task<ChatTurnContext> PrepareAsync(Viewer viewer, Guid? conversationId, int historyLimit, ChatDefaults plan, CancellationToken ct)
     {
         var conversation = conversationId ?? Guid.Empty;
         await using var reader = await session.ReadAsync(ct,
@@ -28,7 +28,7 @@ public sealed class ChatStore(TenantSession session)
                 $"where m.tenant_id = $1 and m.conversation_id = $3 and exists (select 1 from conversations c where c.tenant_id = $1 and c.id = $3{Scope(viewer)}) " +
                 "order by m.id desc limit $4) recent order by id",
                 TenantId, viewer.Sub, conversation, historyLimit));
-        var config = await TenantConfigStore.ReadConfigAsync(reader, ct);
+        var config = new TenantChatConfig(plan, await TenantConfigStore.ReadOverridesAsync(reader, ct));
         await reader.NextResultAsync(ct);
         await reader.ReadAsync(ct);
         var visible = reader.GetBoolean(0);

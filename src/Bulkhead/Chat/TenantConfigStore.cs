@@ -6,19 +6,17 @@ namespace Bulkhead.Chat;
 /// <summary>
 /// The session tenant's chat configuration. Every change is a new row and the newest row wins, so the
 /// history of who changed what stays; reads go to PostgreSQL every time, so a change is seen by the
-/// next request on every instance.
+/// next request on every instance. The plan's defaults come from <see cref="ChatPlanCatalog"/>.
 /// </summary>
 public sealed class TenantConfigStore(TenantSession session)
 {
-    /// <summary>Plan defaults and the newest overrides in one statement; $1 is the tenant id.</summary>
+    /// <summary>The newest overrides of the tenant; $1 is the tenant id. No row means none.</summary>
     public const string ReadSql = """
-        select t.plan, p.max_tokens, p.chat_model, p.chat_temperature, p.chat_system_prompt, p.chat_retention_days, p.chat_models,
-               c.model, c.temperature, c.max_tokens, c.system_prompt, c.retention_days, c.allowed_models, c.provider_key_sealed
-          from control.tenants t
-          join control.plans p on p.name = t.plan
-          left join lateral (
-                select * from tenant_config c where c.tenant_id = t.id order by c.id desc limit 1) c on true
-         where t.id = $1
+        select c.model, c.temperature, c.max_tokens, c.system_prompt, c.retention_days, c.allowed_models, c.provider_key_sealed
+          from tenant_config c
+         where c.tenant_id = $1
+         order by c.id desc
+         limit 1
         """;
 
     // Two admins saving at once are serialised, so neither change is lost and the checks run on what is stored.
@@ -29,21 +27,21 @@ public sealed class TenantConfigStore(TenantSession session)
         values ($1, $2, $3::text, $4::real, $5::integer, $6::text, $7::integer, $8::text[], $9::bytea, $10)
         """;
 
-    public async Task<TenantChatConfig> ReadAsync(CancellationToken ct)
+    public async Task<TenantChatConfig> ReadAsync(ChatDefaults plan, CancellationToken ct)
     {
         await using var reader = await session.ReadAsync(ct, Sql.Command(ReadSql, session.TenantId));
-        return await ReadConfigAsync(reader, ct);
+        return new TenantChatConfig(plan, await ReadOverridesAsync(reader, ct));
     }
 
     /// <summary>Opens a transaction, takes the tenant's configuration lock and reads what is stored.</summary>
-    public async Task<TenantChatConfig> BeginChangeAsync(CancellationToken ct)
+    public async Task<TenantChatConfig> BeginChangeAsync(ChatDefaults plan, CancellationToken ct)
     {
         await session.BeginTransactionAsync(ct);
         await using var reader = await session.ReadAsync(ct,
             Sql.Command(LockSql, session.TenantId),
             Sql.Command(ReadSql, session.TenantId));
         await reader.NextResultAsync(ct);
-        return await ReadConfigAsync(reader, ct);
+        return new TenantChatConfig(plan, await ReadOverridesAsync(reader, ct));
     }
 
     /// <summary>Stores the new overrides and commits the transaction of <see cref="BeginChangeAsync"/>.</summary>
@@ -55,30 +53,21 @@ public sealed class TenantConfigStore(TenantSession session)
         await session.CommitAsync(ct);
     }
 
-    /// <summary>Reads one row of <see cref="ReadSql"/> from the current result set.</summary>
-    public static async Task<TenantChatConfig> ReadConfigAsync(NpgsqlDataReader r, CancellationToken ct)
+    /// <summary>Reads the row of <see cref="ReadSql"/> from the current result set, if there is one.</summary>
+    public static async Task<ChatOverrides> ReadOverridesAsync(NpgsqlDataReader r, CancellationToken ct)
     {
         if (!await r.ReadAsync(ct))
         {
-            throw new InvalidOperationException("The session's tenant is not in the control plane.");
+            return ChatOverrides.None;
         }
 
-        var plan = new ChatDefaults(
-            r.GetString(0),
-            r.GetInt32(1),
-            r.IsDBNull(2) ? null : r.GetString(2),
-            r.IsDBNull(3) ? null : r.GetFloat(3),
-            r.IsDBNull(4) ? null : r.GetString(4),
-            r.IsDBNull(5) ? null : r.GetInt32(5),
-            r.IsDBNull(6) ? null : r.GetFieldValue<string[]>(6));
-        var overrides = new ChatOverrides(
-            r.IsDBNull(7) ? null : r.GetString(7),
-            r.IsDBNull(8) ? null : r.GetFloat(8),
-            r.IsDBNull(9) ? null : r.GetInt32(9),
-            r.IsDBNull(10) ? null : r.GetString(10),
-            r.IsDBNull(11) ? null : r.GetInt32(11),
-            r.IsDBNull(12) ? null : r.GetFieldValue<string[]>(12),
-            r.IsDBNull(13) ? null : r.GetFieldValue<byte[]>(13));
-        return new TenantChatConfig(plan, overrides);
+        return new ChatOverrides(
+            r.IsDBNull(0) ? null : r.GetString(0),
+            r.IsDBNull(1) ? null : r.GetFloat(1),
+            r.IsDBNull(2) ? null : r.GetInt32(2),
+            r.IsDBNull(3) ? null : r.GetString(3),
+            r.IsDBNull(4) ? null : r.GetInt32(4),
+            r.IsDBNull(5) ? null : r.GetFieldValue<string[]>(5),
+            r.IsDBNull(6) ? null : r.GetFieldValue<byte[]>(6));
     }
 }
