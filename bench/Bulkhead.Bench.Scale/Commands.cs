@@ -36,5 +36,5 @@ public static class Commands
         return await new BenchRun(settings, Console.Out, Console.Error).RunAsync(ct);
     }
 
-    public static int Micro(string[] args) => Micro.MicroBenchmarks.Run(args);
+    public static int Micro(string[] args) => Scale.Micro.MicroBenchmarks.Run(args);
 }

@@ -24,8 +24,8 @@ public static class RateLimiterBench
         var gcra = new RedisGcra(redis);
         var tenants = Enumerable.Range(0, options.Tenants).Select(_ => Guid.CreateVersion7()).ToArray();
         // Generous rates: the benchmark measures the decision, so nearly every request is admitted (and written).
-        var tenantRules = tenants.Select(t => GcraRule.PerMinute(RateLimitKeys.Tenant(t), 6_000_000, 10)).ToArray();
-        var userRules = tenants.SelectMany(t => Enumerable.Range(0, 10).Select(u => GcraRule.PerMinute(RateLimitKeys.User(t, $"user{u}"), 600_000, 10))).ToArray();
+        var tenantRules = tenants.Select(t => GcraRule.PerMinute(RateLimitKeys.Tenant(t), 60_000, 10)).ToArray();
+        var userRules = tenants.SelectMany(t => Enumerable.Range(0, 10).Select(u => GcraRule.PerMinute(RateLimitKeys.User(t, $"user{u}"), 6_000, 10))).ToArray();
 
         var reference = tenants.Select(t => new RedisTokenBucketRateLimiter<string>($"ref:{t:N}", new RedisTokenBucketRateLimiterOptions
         {

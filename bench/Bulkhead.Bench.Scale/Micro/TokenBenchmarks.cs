@@ -26,7 +26,7 @@ public class TokenBenchmarks
     public void Setup()
     {
         var options = new BulkheadOptions { Auth = { Issuer = "bulkhead-bench", Audience = "bulkhead", SigningKeyFile = _keyFile } };
-        _services = new ServiceCollection().AddLogging().AddBulkheadAuthentication(options).Services.BuildServiceProvider();
+        _services = new ServiceCollection().AddLogging().AddBulkheadAuthentication(options).BuildServiceProvider();
         _parameters = _services.GetRequiredService<IOptionsMonitor<JwtBearerOptions>>().Get(JwtBearerDefaults.AuthenticationScheme).TokenValidationParameters;
         _token = new TokenIssuer(DevelopmentSigningKey.Load(_keyFile), "bulkhead-bench", "bulkhead", TimeProvider.System)
             .Issue(Guid.CreateVersion7(), "123", Roles.Member, TimeSpan.FromHours(1));
