@@ -81,6 +81,7 @@ public sealed class TenantMover(OwnerSources owners, TenantProvisioner provision
         }
 
         // One snapshot of the source for every table, so that the copy is consistent across foreign keys.
+        var copyClock = Stopwatch.StartNew();
         await using (var snapshot = await source.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, ct))
         await using (var load = await target.BeginTransactionAsync(ct))
         {
@@ -94,7 +95,7 @@ public sealed class TenantMover(OwnerSources owners, TenantProvisioner provision
             await snapshot.CommitAsync(ct);
         }
 
-        var copied = clock.Elapsed;
+        var copied = copyClock.Elapsed;
         progress?.Report("final switch: closing the write gate");
         var counts = new SortedDictionary<string, long>(StringComparer.Ordinal);
         long synced = 0;
