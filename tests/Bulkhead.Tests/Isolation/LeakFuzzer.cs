@@ -51,6 +51,17 @@ public sealed class LeakFuzzer(RunningServer server, TestDatabase db, IReadOnlyL
         log($"leak fuzzer: seed {seed}, {_endpoints.Count} endpoints, {tenants.Count} tenants ({string.Join(", ", tenants.Select(t => $"{t.Slug}: {t.Placement.Tier}"))})");
         log($"leak fuzzer: {excluded.Count} exclusion(s){string.Concat(excluded.Select(e => Environment.NewLine + "  excluded " + e))}");
 
+        // The owner's view of every database that holds these tenants' rows, for the after-round check.
+        var owners = new List<Npgsql.NpgsqlDataSource>();
+        foreach (var tenant in tenants)
+        {
+            var source = await db.Owners.ForAsync(tenant.Placement, CancellationToken.None);
+            if (!owners.Contains(source))
+            {
+                owners.Add(source);
+            }
+        }
+
         await SeedAsync();
         foreach (var tenant in tenants)
         {
@@ -61,10 +72,10 @@ public sealed class LeakFuzzer(RunningServer server, TestDatabase db, IReadOnlyL
         var rounds = tenants.Select((t, i) => (Tenant: (Tenant?)t, Index: i)).Append((null, tenants.Count)).ToList();
         foreach (var (tenant, index) in rounds)
         {
-            var before = await TenantSnapshot.TakeAsync(db.Owner);
+            var before = await TenantSnapshot.TakeAsync(owners);
             var probes = Plan(tenant, new Random(HashCode.Combine(seed, index)), budget / rounds.Count);
             await Parallel.ForEachAsync(probes, new ParallelOptions { MaxDegreeOfParallelism = 4 }, async (probe, _) => await SendAsync(probe));
-            var after = await TenantSnapshot.TakeAsync(db.Owner);
+            var after = await TenantSnapshot.TakeAsync(owners);
             var allowed = tenant is null ? new HashSet<Guid>() : [tenant.Id];
             foreach (var change in after.ChangesSince(before, allowed, tenants.Select(t => t.Id).ToHashSet()))
             {

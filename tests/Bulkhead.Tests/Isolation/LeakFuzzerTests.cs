@@ -22,7 +22,7 @@ public sealed class LeakFuzzerTests(ITestOutputHelper output)
         var seed = Environment.GetEnvironmentVariable("BULKHEAD_FUZZ_SEED") is { Length: > 0 } s ? int.Parse(s, CultureInfo.InvariantCulture) : Random.Shared.Next();
         var budget = Environment.GetEnvironmentVariable("BULKHEAD_FUZZ_PROBES") is { Length: > 0 } p ? int.Parse(p, CultureInfo.InvariantCulture) : MinimumProbes;
         await using var db = await TestDatabase.CreateAsync();
-        var tenants = await ProvisionAsync(db);
+        var tenants = await ProvisionEveryTierAsync(db);
         await using var server = await RunningServer.StartAsync(db);
 
         var fuzzer = new LeakFuzzer(server, db, tenants, seed, Log);
@@ -78,7 +78,23 @@ public sealed class LeakFuzzerTests(ITestOutputHelper output)
         });
     }
 
-    /// <summary>Three tenants with the same users, on the unlimited plan so that quotas do not answer for isolation.</summary>
+    /// <summary>
+    /// A tenant in every tier there is (a new tier is picked up without an edit) and a second pooled
+    /// one, since pooled tenants share tables; all provisioned like production, on the unlimited plan
+    /// so that quotas do not answer for isolation.
+    /// </summary>
+    private static async Task<List<Tenant>> ProvisionEveryTierAsync(TestDatabase db)
+    {
+        var tenants = new List<Tenant> { await db.CreateTenantAsync(Tier.Pooled, plan: "enterprise") };
+        foreach (var tier in Enum.GetValues<Tier>())
+        {
+            tenants.Add(await db.CreateTenantAsync(tier, plan: "enterprise"));
+        }
+
+        return tenants;
+    }
+
+    /// <summary>Three pooled tenants with the same users, on the unlimited plan so that quotas do not answer for isolation.</summary>
     private static async Task<List<Tenant>> ProvisionAsync(TestDatabase db)
     {
         var tenants = new List<Tenant>();

@@ -13,32 +13,43 @@ public sealed class TenantSnapshot
 
     private TenantSnapshot(Dictionary<(string Table, Guid Tenant), string> hashes) => _hashes = hashes;
 
-    public static async Task<TenantSnapshot> TakeAsync(NpgsqlDataSource owner)
-    {
-        var tables = new List<string>();
-        await using (var list = owner.CreateCommand("""
-            select format('%I.%I', n.nspname, c.relname)
-              from pg_class c join pg_namespace n on n.oid = c.relnamespace
-              join pg_attribute a on a.attrelid = c.oid and a.attname = 'tenant_id' and not a.attisdropped
-             where c.relkind in ('r', 'p') and n.nspname !~ '^pg_' and n.nspname not in ('control', 'information_schema')
-             order by 1
-            """))
-        await using (var reader = await list.ExecuteReaderAsync())
-        {
-            while (await reader.ReadAsync())
-            {
-                tables.Add(reader.GetString(0));
-            }
-        }
+    public static Task<TenantSnapshot> TakeAsync(NpgsqlDataSource owner) => TakeAsync([owner]);
 
+    /// <summary>Reads every database that holds tenant rows (the control-plane database, and each database placement's).</summary>
+    public static async Task<TenantSnapshot> TakeAsync(IReadOnlyList<NpgsqlDataSource> owners)
+    {
         var hashes = new Dictionary<(string, Guid), string>();
-        foreach (var table in tables)
+        foreach (var owner in owners)
         {
-            await using var command = owner.CreateCommand($"select tenant_id, md5(string_agg(t::text, '|' order by t::text)) from {table} t group by tenant_id");
-            await using var reader = await command.ExecuteReaderAsync();
-            while (await reader.ReadAsync())
+            var database = new NpgsqlConnectionStringBuilder(owner.ConnectionString) is var b ? $"{b.Host}:{b.Port}/{b.Database}" : "";
+            var tables = new List<string>();
+            await using (var list = owner.CreateCommand("""
+                select format('%I.%I', n.nspname, c.relname)
+                  from pg_class c join pg_namespace n on n.oid = c.relnamespace
+                  join pg_attribute a on a.attrelid = c.oid and a.attname = 'tenant_id' and not a.attisdropped
+                 where c.relkind in ('r', 'p') and n.nspname !~ '^pg_' and n.nspname not in ('control', 'information_schema')
+                 order by 1
+                """))
+            await using (var reader = await list.ExecuteReaderAsync())
             {
-                hashes[(table, reader.GetGuid(0))] = reader.GetString(1);
+                while (await reader.ReadAsync())
+                {
+                    tables.Add(reader.GetString(0));
+                }
+            }
+
+            if (tables.Count == 0)
+            {
+                continue;
+            }
+
+            // One round trip for every table, so that a snapshot per request stays cheap.
+            await using var command = owner.CreateCommand(string.Join(" union all ", tables.Select(table =>
+                $"select '{table.Replace("'", "''", StringComparison.Ordinal)}', tenant_id, md5(string_agg(t::text, '|' order by t::text)) from {table} t group by tenant_id")));
+            await using var rows = await command.ExecuteReaderAsync();
+            while (await rows.ReadAsync())
+            {
+                hashes[($"{database} {rows.GetString(0)}", rows.GetGuid(1))] = rows.GetString(2);
             }
         }
 
