@@ -1,5 +1,7 @@
 using System.Security.Claims;
+using Bulkhead.Audit;
 using Bulkhead.Conversations;
+using Bulkhead.Host.Audit;
 using Bulkhead.Storage;
 using Bulkhead.Tenancy;
 
@@ -8,14 +10,15 @@ namespace Bulkhead.Host.Auth;
 /// <summary>
 /// The verified caller of a tenant endpoint: the tenant named by the token's tid (resolved and checked
 /// active by <see cref="TenantResolution"/>), the token's sub and role. Handlers take it as a parameter.
+/// Sessions it opens are audited as <see cref="Actor"/>.
 /// </summary>
-public sealed record TenantCaller(Tenant Tenant, string Sub, string Role, IPlacementRouter Router)
+public sealed record TenantCaller(Tenant Tenant, string Sub, string Role, IPlacementRouter Router, AuditActor? Actor = null)
 {
     public bool IsAdmin => Role == Roles.Admin;
 
     public Viewer Viewer => new(Sub, SeesWholeTenant: IsAdmin);
 
-    public Task<TenantSession> OpenSessionAsync(CancellationToken ct) => TenantSession.OpenAsync(Tenant.Scope, Router, ct);
+    public Task<TenantSession> OpenSessionAsync(CancellationToken ct) => TenantSession.OpenAsync(Tenant.Scope, Router, Actor, ct);
 
     public static ValueTask<TenantCaller?> BindAsync(HttpContext context)
     {
@@ -26,6 +29,7 @@ public sealed record TenantCaller(Tenant Tenant, string Sub, string Role, IPlace
             tenant,
             user.FindFirstValue(Claims.Subject)!,
             user.FindFirstValue(Claims.Role) ?? Roles.Member,
-            context.RequestServices.GetRequiredService<IPlacementRouter>()));
+            context.RequestServices.GetRequiredService<IPlacementRouter>(),
+            RequestActor.From(context)));
     }
 }

@@ -1,4 +1,6 @@
 using System.Security.Claims;
+using Bulkhead.Audit;
+using Bulkhead.Host.Audit;
 using Bulkhead.Tenancy;
 
 namespace Bulkhead.Host.Auth;
@@ -6,10 +8,11 @@ namespace Bulkhead.Host.Auth;
 /// <summary>
 /// Turns a verified token's tid into the tenant: an unknown tenant gets 401, a suspended one 403.
 /// Runs after authentication and before authorization; nothing else decides which tenant a request is for.
+/// A validly signed token that names an unknown or suspended tenant also raises an alert (once per quiet period).
 /// </summary>
 public sealed class TenantResolution(RequestDelegate next)
 {
-    public async Task InvokeAsync(HttpContext context, TenantDirectory directory, IProblemDetailsService problems)
+    public async Task InvokeAsync(HttpContext context, TenantDirectory directory, IProblemDetailsService problems, AlertDispatcher alerts, AlertThrottle throttle)
     {
         var tid = context.User.FindFirstValue(Claims.Tenant);
         if (context.User.Identity?.IsAuthenticated == true && Guid.TryParse(tid, out var id))
@@ -18,6 +21,13 @@ public sealed class TenantResolution(RequestDelegate next)
             if (tenant is null || tenant.Status != TenantStatus.Active)
             {
                 var unknown = tenant is not { Status: TenantStatus.Suspended };
+                var kind = unknown ? AlertKinds.UnknownTenant : AlertKinds.SuspendedTenant;
+                var sub = context.User.FindFirstValue(Claims.Subject);
+                if (throttle.ShouldRaise($"{kind}|{id}|{sub}"))
+                {
+                    alerts.Enqueue(new RaiseAlert(kind, id, sub, new { status = tenant is null ? "unknown" : TenantCatalog.Lower(tenant.Status) }));
+                }
+
                 context.Response.StatusCode = unknown ? StatusCodes.Status401Unauthorized : StatusCodes.Status403Forbidden;
                 await problems.WriteAsync(new ProblemDetailsContext
                 {

@@ -27,6 +27,8 @@ public static class Cli
           servers list
           demo                    create the demo tenants acme and globex (idempotent)
           verify [--json]         lint the live catalog of every placement for isolation; exit 1 naming each failure
+          audit verify [--tenant T]
+                                  check every tenant's audit hash chain; exit 1 naming the first bad event
         """;
 
     public static async Task<int> RunAsync(string[] args)
@@ -63,6 +65,7 @@ public static class Cli
                 "servers" => await ServersCommand.RunAsync(context, rest, cancel.Token),
                 "demo" => await DemoCommand.RunAsync(context, cancel.Token),
                 "verify" => await VerifyCommand.RunAsync(context, rest, cancel.Token),
+                "audit" => await AuditCommand.RunAsync(context, rest, cancel.Token),
                 _ => throw new CliException($"unknown verb '{verb}'. Run './bulkhead --help'."),
             };
         }

@@ -1,8 +1,11 @@
 using System.Text.Json;
 using Bulkhead.Host.Api;
+using Bulkhead.Host.Audit;
 using Bulkhead.Host.Auth;
 using Bulkhead.Host.Chat;
+using Bulkhead.Host.Compliance;
 using Bulkhead.Host.Limits;
+using Bulkhead.Host.Observability;
 using Bulkhead.Storage;
 using Bulkhead.Tenancy;
 using Npgsql;
@@ -45,6 +48,9 @@ public static class BulkheadApp
         builder.Services.AddHostedService<IsolationPreflightService>();
         builder.Services.AddBulkheadLimits(builder.Configuration);
         builder.Services.AddBulkheadChat();
+        builder.Services.AddBulkheadObservability(builder.Configuration);
+        builder.Services.AddBulkheadAudit(builder.Configuration);
+        builder.Services.AddBulkheadCompliance(builder.Configuration);
 
         builder.Services.ConfigureHttpJsonOptions(json =>
         {
@@ -62,15 +68,20 @@ public static class BulkheadApp
         app.UseStatusCodePages();
         app.UseAuthentication();
         app.UseMiddleware<TenantResolution>();
+        app.UseMiddleware<TenantTelemetry>();
         app.UseAuthorization();
+        app.UseMiddleware<AccessMonitor>();
         app.UseBulkheadLimits();
 
         app.MapOpenApi();
         app.MapHealthApi();
+        app.MapMetrics();
         app.MapMeApi();
         app.MapConversationsApi();
         app.MapAdminTenantsApi();
         app.MapChatApis();
+        app.MapAuditApi();
+        app.MapComplianceApi();
         return app;
     }
 }

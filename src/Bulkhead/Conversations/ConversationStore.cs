@@ -1,3 +1,4 @@
+using Bulkhead.Audit;
 using Bulkhead.Storage;
 using Npgsql;
 
@@ -5,7 +6,9 @@ namespace Bulkhead.Conversations;
 
 /// <summary>
 /// Conversations and messages of the session's tenant. Every statement names tenant_id even though
-/// row-level security would catch it; a member's statements are also bound to their own user.
+/// row-level security would catch it; a member's statements are also bound to their own user. Each
+/// access records its audit event in the same statement (see <see cref="TenantSession.Audited"/>), with
+/// the status the API answers: 404 when the viewer cannot see the conversation.
 /// </summary>
 public sealed class ConversationStore(TenantSession session)
 {
@@ -27,13 +30,16 @@ public sealed class ConversationStore(TenantSession session)
 
     public async Task<Conversation> CreateAsync(Viewer viewer, string title, CancellationToken ct)
     {
+        var id = Guid.CreateVersion7();
         await using var reader = await session.ReadAsync(ct,
             Sql.Command(UpsertUser, TenantId, Guid.CreateVersion7(), viewer.Sub),
-            Sql.Command(
-                "insert into conversations (tenant_id, id, user_id, title) " +
-                "select $1, $2, u.id, $4 from users u where u.tenant_id = $1 and u.sub = $3 " +
-                "returning id, user_id, title, created_at, updated_at",
-                TenantId, Guid.CreateVersion7(), viewer.Sub, title));
+            session.Audited(
+                Sql.Command(
+                    "insert into conversations (tenant_id, id, user_id, title) " +
+                    "select $1, $2, u.id, $4 from users u where u.tenant_id = $1 and u.sub = $3 " +
+                    "returning id, user_id, title, created_at, updated_at",
+                    TenantId, id, viewer.Sub, title),
+                new AuditEntry("conversation.create", "conversation", id.ToString(), 201)));
         await reader.ReadAsync(ct);
         return ReadConversation(reader);
     }
@@ -41,7 +47,9 @@ public sealed class ConversationStore(TenantSession session)
     /// <param name="userId">An admin's filter by user; members always see only their own.</param>
     public async Task<Page<Conversation>> ListAsync(Viewer viewer, Guid? userId, Guid? after, int limit, CancellationToken ct)
     {
-        await using var reader = await session.ReadAsync(ct, ListCommand(TenantId, viewer, userId, after, limit + 1));
+        await using var reader = await session.ReadAsync(ct, session.Audited(
+            ListCommand(TenantId, viewer, userId, after, limit + 1),
+            new AuditEntry("conversation.list", "conversation", userId?.ToString(), 200)));
         var items = new List<Conversation>();
         while (await reader.ReadAsync(ct))
         {
@@ -75,26 +83,29 @@ public sealed class ConversationStore(TenantSession session)
 
     public async Task<Conversation?> GetAsync(Viewer viewer, Guid id, CancellationToken ct)
     {
-        await using var reader = await session.ReadAsync(ct,
-            Sql.Command($"select {Columns} from conversations c where c.tenant_id = $1 and c.id = $3{Scope(viewer)}", TenantId, viewer.Sub, id));
+        await using var reader = await session.ReadAsync(ct, session.Audited(
+            Sql.Command($"select {Columns} from conversations c where c.tenant_id = $1 and c.id = $3{Scope(viewer)}", TenantId, viewer.Sub, id),
+            new AuditEntry("conversation.read", "conversation", id.ToString(), 200, MissIsNotFound: true)));
         return await reader.ReadAsync(ct) ? ReadConversation(reader) : null;
     }
 
     public async Task<Conversation?> RenameAsync(Viewer viewer, Guid id, string title, CancellationToken ct)
     {
-        await using var reader = await session.ReadAsync(ct,
+        await using var reader = await session.ReadAsync(ct, session.Audited(
             Sql.Command(
                 $"update conversations c set title = $4, updated_at = now() where c.tenant_id = $1 and c.id = $3{Scope(viewer)} " +
                 "returning c.id, c.user_id, c.title, c.created_at, c.updated_at",
-                TenantId, viewer.Sub, id, title));
+                TenantId, viewer.Sub, id, title),
+            new AuditEntry("conversation.update", "conversation", id.ToString(), 200, MissIsNotFound: true)));
         return await reader.ReadAsync(ct) ? ReadConversation(reader) : null;
     }
 
     public async Task<bool> DeleteAsync(Viewer viewer, Guid id, CancellationToken ct)
     {
-        var affected = await session.ExecuteAsync(ct,
-            Sql.Command($"delete from conversations c where c.tenant_id = $1 and c.id = $3{Scope(viewer)}", TenantId, viewer.Sub, id));
-        return affected[0] == 1;
+        await using var reader = await session.ReadAsync(ct, session.Audited(
+            Sql.Command($"delete from conversations c where c.tenant_id = $1 and c.id = $3{Scope(viewer)} returning c.id", TenantId, viewer.Sub, id),
+            new AuditEntry("conversation.delete", "conversation", id.ToString(), 204, MissIsNotFound: true)));
+        return await reader.ReadAsync(ct);
     }
 
     /// <returns>The page, or null when the conversation is not visible to the viewer.</returns>
@@ -102,9 +113,12 @@ public sealed class ConversationStore(TenantSession session)
     {
         var sql = "select m.id, m.conversation_id, m.role, m.content, m.created_at from messages m " +
                   "where m.tenant_id = $1 and m.conversation_id = $3 and m.id > $4 order by m.id limit $5";
+        var visible = $"exists (select 1 from conversations c where c.tenant_id = $1 and c.id = $3{Scope(viewer)})";
         await using var reader = await session.ReadAsync(ct,
-            Sql.Command($"select exists (select 1 from conversations c where c.tenant_id = $1 and c.id = $3{Scope(viewer)})", TenantId, viewer.Sub, conversationId),
-            Sql.Command(sql, TenantId, viewer.Sub, conversationId, after ?? Guid.Empty, limit + 1));
+            Sql.Command($"select {visible}", TenantId, viewer.Sub, conversationId),
+            session.Audited(
+                Sql.Command(sql, TenantId, viewer.Sub, conversationId, after ?? Guid.Empty, limit + 1),
+                new AuditEntry("message.list", "conversation", conversationId.ToString(), 200, MissIsNotFound: true, FoundSql: visible)));
         await reader.ReadAsync(ct);
         if (!reader.GetBoolean(0))
         {
@@ -124,12 +138,15 @@ public sealed class ConversationStore(TenantSession session)
     /// <returns>The stored message, or null when the conversation is not visible to the viewer.</returns>
     public async Task<Message?> AddMessageAsync(Viewer viewer, Guid conversationId, string role, string content, CancellationToken ct)
     {
+        var id = Guid.CreateVersion7();
         await using var reader = await session.ReadAsync(ct,
-            Sql.Command(
-                "insert into messages (tenant_id, id, conversation_id, role, content) " +
-                $"select $1, $4, c.id, $5, $6 from conversations c where c.tenant_id = $1 and c.id = $3{Scope(viewer)} " +
-                "returning id, conversation_id, role, content, created_at",
-                TenantId, viewer.Sub, conversationId, Guid.CreateVersion7(), role, content),
+            session.Audited(
+                Sql.Command(
+                    "insert into messages (tenant_id, id, conversation_id, role, content) " +
+                    $"select $1, $4, c.id, $5, $6 from conversations c where c.tenant_id = $1 and c.id = $3{Scope(viewer)} " +
+                    "returning id, conversation_id, role, content, created_at",
+                    TenantId, viewer.Sub, conversationId, id, role, content),
+                new AuditEntry("message.create", "message", id.ToString(), 201, MissIsNotFound: true)),
             Sql.Command("update conversations set updated_at = now() where tenant_id = $1 and id = $2", TenantId, conversationId));
         return await reader.ReadAsync(ct) ? ReadMessage(reader) : null;
     }

@@ -1,3 +1,4 @@
+using Bulkhead.Audit;
 using Bulkhead.Tenancy;
 using Npgsql;
 
@@ -9,31 +10,63 @@ namespace Bulkhead.Storage;
 /// round trip as the statements that follow. Settings are transaction-local: without an explicit
 /// transaction each batch is its own implicit transaction and carries its own context; inside one,
 /// the first batch sets it for the rest.
+/// <para>
+/// A session opened with an <see cref="AuditActor"/> audits every batch in the same round trip: the
+/// context statement also takes the tenant's audit lock, and a batch that holds no statement wrapped by
+/// <see cref="Audited"/> gets a generic event for the request right after the context, before any
+/// statement of the caller, so a failed audit write fails the batch before anything is read.
+/// </para>
 /// </summary>
 public sealed class TenantSession : IAsyncDisposable
 {
     private const string ContextSql =
         "select set_config('app.tenant_id', $1, true), set_config('search_path', $2, true)";
 
+    private const string AuditedContextSql = ContextSql + " from " + AuditSql.LockSql;
+
     private readonly NpgsqlConnection _connection;
+    private readonly HashSet<NpgsqlBatchCommand> _audited = [];
     private NpgsqlTransaction? _transaction;
     private bool _contextInTransaction;
 
-    private TenantSession(TenantScope scope, NpgsqlConnection connection)
+    private TenantSession(TenantScope scope, NpgsqlConnection connection, AuditActor? actor)
     {
         Scope = scope;
         _connection = connection;
+        Actor = actor;
     }
 
     public TenantScope Scope { get; }
 
     public Guid TenantId => Scope.TenantId;
 
-    public static async Task<TenantSession> OpenAsync(TenantScope scope, IPlacementRouter router, CancellationToken ct)
+    /// <summary>Who the statements are for; null for unaudited maintenance work (tests, the CLI's demo seed).</summary>
+    public AuditActor? Actor { get; }
+
+    public static Task<TenantSession> OpenAsync(TenantScope scope, IPlacementRouter router, CancellationToken ct) =>
+        OpenAsync(scope, router, null, ct);
+
+    public static async Task<TenantSession> OpenAsync(TenantScope scope, IPlacementRouter router, AuditActor? actor, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(scope);
         var connection = await router.OpenAsync(scope.Placement, ct);
-        return new TenantSession(scope, connection);
+        return new TenantSession(scope, connection, actor);
+    }
+
+    /// <summary>
+    /// The command, made to record its own audit event (action, resource, status and row count) in the
+    /// same statement. Unchanged when the session has no actor.
+    /// </summary>
+    public NpgsqlBatchCommand Audited(NpgsqlBatchCommand command, AuditEntry entry)
+    {
+        if (Actor is null)
+        {
+            return command;
+        }
+
+        var wrapped = AuditSql.Wrap(command, TenantId, Actor, entry);
+        _audited.Add(wrapped);
+        return wrapped;
     }
 
     /// <summary>Starts an explicit transaction for work that needs more than one round trip.</summary>
@@ -67,7 +100,12 @@ public sealed class TenantSession : IAsyncDisposable
         var sendsContext = !_contextInTransaction;
         if (sendsContext)
         {
-            batch.BatchCommands.Add(Sql.Command(ContextSql, Scope.TenantId.ToString(), Scope.Placement.Schema));
+            batch.BatchCommands.Add(Sql.Command(Actor is null ? ContextSql : AuditedContextSql, Scope.TenantId.ToString(), Scope.Placement.Schema));
+        }
+
+        if (Actor is not null && commands.Count(_audited.Remove) == 0)
+        {
+            batch.BatchCommands.Add(AuditSql.Generic(TenantId, Actor));
         }
 
         foreach (var command in commands)

@@ -1,0 +1,59 @@
+using System.Security.Claims;
+using Bulkhead.Host.Auth;
+using Bulkhead.Tenancy;
+
+namespace Bulkhead.Host.Audit;
+
+/// <summary>
+/// Watches answers to tenant requests for the patterns of probing: a 404 for a well-formed id queues a
+/// cross-tenant check (done later, so the 404 goes out exactly as for an id that exists nowhere), bursts
+/// of 404s raise id_enumeration, and a sub seen in several tenants raises sub_in_several_tenants.
+/// </summary>
+public sealed class AccessMonitor(RequestDelegate next)
+{
+    public async Task InvokeAsync(HttpContext context, AlertDispatcher alerts, PatternTracker patterns)
+    {
+        await next(context);
+
+        var tenant = context.Features.Get<Tenant>();
+        var sub = context.User.FindFirstValue(Claims.Subject);
+        if (tenant is null || sub is null)
+        {
+            return;
+        }
+
+        if (patterns.Active(tenant.Id, sub) is { } several)
+        {
+            alerts.Enqueue(several);
+        }
+
+        if (context.Response.StatusCode != StatusCodes.Status404NotFound)
+        {
+            return;
+        }
+
+        if (ProbedResource(context) is { } probed)
+        {
+            alerts.Enqueue(new ProbeCheck(tenant.Id, sub, probed.Type, probed.Id));
+        }
+
+        if (patterns.NotFound(tenant.Id, sub) is { } enumeration)
+        {
+            alerts.Enqueue(enumeration);
+        }
+    }
+
+    private static (string Type, Guid Id)? ProbedResource(HttpContext context)
+    {
+        if (context.GetEndpoint() is not RouteEndpoint endpoint
+            || !context.Request.RouteValues.TryGetValue("id", out var raw) || !Guid.TryParse(raw?.ToString(), out var id))
+        {
+            return null;
+        }
+
+        var route = endpoint.RoutePattern.RawText ?? "";
+        return route.Contains("/conversations/{id}", StringComparison.Ordinal) ? ("conversation", id)
+            : route.Contains("/users/{id}", StringComparison.Ordinal) ? ("user", id)
+            : null;
+    }
+}

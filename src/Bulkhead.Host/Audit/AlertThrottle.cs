@@ -1,0 +1,33 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Options;
+
+namespace Bulkhead.Host.Audit;
+
+/// <summary>
+/// Raises each alert (kind and principal) at most once per quiet period, so that a flood of forged
+/// tokens or 404s is one alert, not a million rows. Keys always carry the tenant when there is one.
+/// </summary>
+public sealed class AlertThrottle(IOptions<AlertOptions> options, TimeProvider time)
+{
+    private readonly ConcurrentDictionary<string, DateTimeOffset> _quietUntil = new(StringComparer.Ordinal);
+
+    public bool ShouldRaise(string key)
+    {
+        var now = time.GetUtcNow();
+        if (_quietUntil.TryGetValue(key, out var until) && until > now)
+        {
+            return false;
+        }
+
+        if (_quietUntil.Count >= options.Value.MaxTracked)
+        {
+            foreach (var expired in _quietUntil.Where(e => e.Value <= now).Select(e => e.Key).ToList())
+            {
+                _quietUntil.TryRemove(expired, out _);
+            }
+        }
+
+        _quietUntil[key] = now + options.Value.Quiet;
+        return true;
+    }
+}

@@ -1,0 +1,47 @@
+using System.Security.Claims;
+using Bulkhead.Audit;
+using Bulkhead.Host.Auth;
+
+namespace Bulkhead.Host.Audit;
+
+/// <summary>
+/// The audit actor of an HTTP request: the verified token's sub, role and jti, the request id and the
+/// client address, and the endpoint as the action ("GET /api/conversations/{id}") for batches that no
+/// store audited in more detail. Nothing here comes from request headers or body.
+/// </summary>
+public static class RequestActor
+{
+    public static AuditActor From(HttpContext context)
+    {
+        var user = context.User;
+        var endpoint = context.GetEndpoint() as RouteEndpoint;
+        var route = endpoint?.RoutePattern.RawText ?? context.Request.Path.Value ?? "";
+        return new AuditActor(
+            user.FindFirstValue(Claims.Subject) ?? "",
+            user.FindFirstValue(Claims.Role) ?? Roles.Member,
+            user.FindFirstValue(Claims.TokenId),
+            context.TraceIdentifier,
+            context.Connection.RemoteIpAddress?.ToString(),
+            $"{context.Request.Method} {route}",
+            ResourceType(route),
+            context.Request.RouteValues.TryGetValue("id", out var id) ? Truncate(id?.ToString()) : null);
+    }
+
+    // "/api/tenant/users/{id}/export" names users; the last literal segment before a parameter or the end.
+    private static string? ResourceType(string route)
+    {
+        var literals = route.Split('/', StringSplitOptions.RemoveEmptyEntries).Where(s => !s.StartsWith('{')).ToArray();
+        return literals.Length > 1 ? literals[^1] : null;
+    }
+
+    // Route values are caller input: an audit row keeps a bounded prefix, with control characters and
+    // lone surrogates (which PostgreSQL text cannot hold) replaced, so odd input never fails the request.
+    private static string? Truncate(string? value) =>
+        value is null ? null : string.Create(Math.Min(value.Length, 100), value, (span, v) =>
+        {
+            for (var i = 0; i < span.Length; i++)
+            {
+                span[i] = char.IsControl(v[i]) || char.IsSurrogate(v[i]) ? '?' : v[i];
+            }
+        });
+}

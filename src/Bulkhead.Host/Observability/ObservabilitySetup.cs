@@ -1,0 +1,63 @@
+using Npgsql;
+using OpenTelemetry.Exporter;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
+using OpenTelemetry.Trace;
+
+namespace Bulkhead.Host.Observability;
+
+/// <summary>
+/// OpenTelemetry traces and metrics for ASP.NET Core, HttpClient (the LLM provider, the alert webhook)
+/// and Npgsql, plus Bulkhead's own instruments; Prometheus scrapes /metrics, and an OTLP endpoint
+/// receives both when configured. The tenant is a span attribute (unbounded values cost nothing there)
+/// and a bounded metric label (see <see cref="TenantLabels"/>).
+/// </summary>
+public static class ObservabilitySetup
+{
+    public const string ServiceName = "bulkhead";
+
+    public static IServiceCollection AddBulkheadObservability(this IServiceCollection services, IConfiguration configuration)
+    {
+        var options = configuration.GetSection(TelemetryOptions.Section).Get<TelemetryOptions>() ?? new TelemetryOptions();
+        if (options.TenantLabels < 0)
+        {
+            throw new InvalidOperationException("Bulkhead:Telemetry:TenantLabels must not be negative.");
+        }
+
+        services.AddSingleton(new TenantLabels(options.TenantLabels));
+        services.AddSingleton<BulkheadMetrics>();
+        var otlp = options.OtlpEndpoint is { Length: > 0 } endpoint ? new Uri(endpoint) : null;
+        services.AddOpenTelemetry()
+            .ConfigureResource(r => r.AddService(ServiceName))
+            .WithTracing(tracing =>
+            {
+                tracing.AddAspNetCoreInstrumentation(o => o.Filter = c => !c.Request.Path.StartsWithSegments("/metrics"))
+                    .AddHttpClientInstrumentation()
+                    .AddNpgsql();
+                if (otlp is not null)
+                {
+                    tracing.AddOtlpExporter(o => (o.Endpoint, o.Protocol) = (new Uri(otlp, "v1/traces"), OtlpExportProtocol.HttpProtobuf));
+                }
+            })
+            .WithMetrics(metrics =>
+            {
+                metrics.AddAspNetCoreInstrumentation()
+                    .AddHttpClientInstrumentation()
+                    .AddNpgsqlInstrumentation()
+                    .AddMeter(BulkheadMetrics.MeterName)
+                    .AddPrometheusExporter();
+                if (otlp is not null)
+                {
+                    metrics.AddOtlpExporter(o => (o.Endpoint, o.Protocol) = (new Uri(otlp, "v1/metrics"), OtlpExportProtocol.HttpProtobuf));
+                }
+            });
+        return services;
+    }
+
+    /// <summary>Serves the Prometheus scrape at /metrics.</summary>
+    public static IEndpointRouteBuilder MapMetrics(this IEndpointRouteBuilder app)
+    {
+        app.MapPrometheusScrapingEndpoint("/metrics");
+        return app;
+    }
+}
