@@ -25,6 +25,8 @@ public sealed class CatalogLint(Allowlist allowlist, TimeProvider time)
             var described = await DescribeAsync(connection, transaction, target, ct);
             inspected.Add(described);
 
+            findings.Add(new Finding(LintRules.Reachable, target.Server, described.Database, $"{target.Server}/{described.Database}", true,
+                $"inspected at {described.Address} as {described.Role}; tenant schemas {string.Join(", ", target.TenantSchemas)}"));
             var inspection = new Inspection(connection, transaction, target, described.Database, described.Role);
             await inspection.LoadTablesAsync(ct);
             await RuntimeRoleCheck.RunAsync(inspection, ct);

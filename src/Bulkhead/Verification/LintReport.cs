@@ -13,6 +13,8 @@ public sealed record LintReport(DateTimeOffset CheckedAt, IReadOnlyList<Inspecte
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
         WriteIndented = true,
         DefaultIgnoreCondition = JsonIgnoreCondition.Never,
+        // The report is a file for people and tools, never embedded in HTML: keep quotes and '+' readable.
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     };
 
     public bool Passed => Findings.All(f => f.Passed);
