@@ -15,7 +15,8 @@ public static class RequestActor
     {
         var user = context.User;
         var endpoint = context.GetEndpoint() as RouteEndpoint;
-        var route = endpoint?.RoutePattern.RawText ?? context.Request.Path.Value ?? "";
+        // A group's root route ends in "/"; the action reads the same without it.
+        var route = (endpoint?.RoutePattern.RawText ?? context.Request.Path.Value ?? "").TrimEnd('/');
         return new AuditActor(
             user.FindFirstValue(Claims.Subject) ?? "",
             user.FindFirstValue(Claims.Role) ?? Roles.Member,

@@ -49,7 +49,7 @@ public static class AuditVerifier
             return "prev_hash is not the hash of the event before it (an event was inserted, deleted or reordered)";
         }
 
-        return Same(AuditChain.Hash(e), e.Hash) ? null : "hash does not match the event's fields (the event was modified)";
+        return Same(AuditChain.Hash(e), e.Hash) ? null : "hash does not match the event's fields (the event was modified or forged)";
     }
 
     private static bool Same(byte[]? a, byte[]? b) => a is null || b is null ? a is null && b is null : a.AsSpan().SequenceEqual(b);

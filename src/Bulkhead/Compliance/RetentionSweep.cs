@@ -55,11 +55,23 @@ public sealed class RetentionSweep(NpgsqlDataSource controlPlane, IPlacementRout
         await using var session = await TenantSession.OpenAsync(work.Scope, router, AuditActor.System("retention", "retention.sweep"), ct);
         var now = time.GetUtcNow();
         var messages = Sql.Command(MessagesSql, work.Scope.TenantId, work.PlanRetentionDays, now);
-        var affected = await session.ExecuteAsync(ct,
+        long conversations = 0;
+        await using (var reader = await session.ReadAsync(ct,
             session.Audited(
                 Sql.Command(ConversationsSql, work.Scope.TenantId, work.PlanRetentionDays, now),
                 new AuditEntry("retention.sweep", "conversation", null, 200)),
-            messages);
-        return new RetentionResult(work.Scope.TenantId, affected[0], affected[1]);
+            messages))
+        {
+            while (await reader.ReadAsync(ct))
+            {
+                conversations++;
+            }
+
+            while (await reader.NextResultAsync(ct))
+            {
+            }
+        }
+
+        return new RetentionResult(work.Scope.TenantId, conversations, messages.RecordsAffected);
     }
 }

@@ -1,0 +1,128 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using Bulkhead.Audit;
+using Bulkhead.Host.Auth;
+using Bulkhead.Tenancy;
+
+namespace Bulkhead.Tests.Audit;
+
+/// <summary>Every access through the API leaves an audit event with every field, in the tenant's own chain.</summary>
+public sealed class AuditTrailTests(ApiFixture fixture) : IClassFixture<ApiFixture>
+{
+    private TestDatabase Db => fixture.Database;
+
+    [Fact]
+    public async Task a_read_records_every_audit_field()
+    {
+        var tenant = await Db.CreateTenantAsync(Tier.Pooled);
+        var token = TestKeys.Token(tenant.Id, "alice");
+        using var client = fixture.Server.Client(token);
+        var id = await client.CreateConversationAsync("quarterly numbers");
+
+        var response = await client.GetAsync($"/api/conversations/{id}");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var events = await AuditEvents.ReadAsync(Db, tenant);
+        var read = Assert.Single(events, e => e.Action == "conversation.read");
+        Assert.Equal(tenant.Id, read.TenantId);
+        Assert.Equal("alice", read.Sub);
+        Assert.Equal(Roles.Member, read.Role);
+        Assert.Equal(AuditEvents.TokenId(token), read.TokenId);
+        Assert.Equal("conversation", read.ResourceType);
+        Assert.Equal(id.ToString(), read.ResourceId);
+        Assert.Equal(200, read.Status);
+        Assert.Equal(1, read.ResultCount);
+        Assert.False(string.IsNullOrEmpty(read.RequestId));
+        Assert.Equal("127.0.0.1", read.ClientAddress);
+        Assert.InRange(read.OccurredAt, DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddMinutes(1));
+        var before = events.Single(e => e.Seq == read.Seq - 1);
+        Assert.Equal(before.Hash, read.PrevHash);
+        Assert.Equal(AuditChain.Hash(read), read.Hash);
+        Assert.DoesNotContain(events, e => e.ResourceId?.Contains("quarterly", StringComparison.Ordinal) == true);
+    }
+
+    [Fact]
+    public async Task writes_and_misses_record_their_status_and_result_count()
+    {
+        var tenant = await Db.CreateTenantAsync(Tier.Schema);
+        using var client = fixture.Server.Client(TestKeys.Token(tenant.Id, "bob", Roles.Admin));
+        var id = await client.CreateConversationAsync("plans");
+        Assert.Equal(HttpStatusCode.OK, (await client.PatchAsync($"/api/conversations/{id}", Http.Json(new { title = "new plans" }))).StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, (await client.DeleteAsync($"/api/conversations/{id}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync($"/api/conversations/{id}")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/api/conversations?limit=5")).StatusCode);
+
+        var events = await AuditEvents.ReadAsync(Db, tenant);
+        Assert.Equal(Enumerable.Range(1, events.Count).Select(i => (long)i), events.Select(e => e.Seq));
+        var create = Assert.Single(events, e => e.Action == "conversation.create");
+        Assert.Equal((201, 1L, id.ToString(), "admin"), (create.Status!.Value, create.ResultCount!.Value, create.ResourceId!, create.Role));
+        var update = Assert.Single(events, e => e.Action == "conversation.update");
+        Assert.Equal((200, 1L), (update.Status!.Value, update.ResultCount!.Value));
+        var delete = Assert.Single(events, e => e.Action == "conversation.delete");
+        Assert.Equal((204, 1L), (delete.Status!.Value, delete.ResultCount!.Value));
+        var miss = Assert.Single(events, e => e.Action == "conversation.read");
+        Assert.Equal((404, 0L, id.ToString()), (miss.Status!.Value, miss.ResultCount!.Value, miss.ResourceId!));
+        var list = Assert.Single(events, e => e.Action == "conversation.list");
+        Assert.Equal((200, 0L), (list.Status!.Value, list.ResultCount!.Value));
+        Assert.All(events, e => Assert.Equal(AuditChain.Hash(e), e.Hash));
+    }
+
+    [Fact]
+    public async Task code_that_does_not_audit_itself_still_gets_a_generic_event_per_batch()
+    {
+        var tenant = await Db.CreateTenantAsync(Tier.Pooled);
+        using var client = fixture.Server.Client(TestKeys.Token(tenant.Id, "carol", Roles.Admin));
+
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/api/tenant/config")).StatusCode);
+
+        var events = await AuditEvents.ReadAsync(Db, tenant);
+        var generic = Assert.Single(events, e => e.Action == "GET /api/tenant/config");
+        Assert.Equal(("carol", "config"), (generic.Sub, generic.ResourceType));
+        Assert.Null(generic.Status);
+    }
+
+    [Fact]
+    public async Task concurrent_requests_of_one_tenant_keep_one_unbroken_chain()
+    {
+        var tenant = await Db.CreateTenantAsync(Tier.Pooled);
+        var other = await Db.CreateTenantAsync(Tier.Pooled);
+        using var client = fixture.Server.Client(TestKeys.Token(tenant.Id, "dave"));
+        using var otherClient = fixture.Server.Client(TestKeys.Token(other.Id, "dave"));
+
+        await Task.WhenAll(Enumerable.Range(0, 40).Select(i => (i % 2 == 0 ? client : otherClient).GetAsync("/api/conversations")));
+
+        var events = await AuditEvents.ReadAsync(Db, tenant);
+        Assert.Equal(20, events.Count(e => e.Action == "conversation.list"));
+        Assert.Equal(Enumerable.Range(1, events.Count).Select(i => (long)i), events.Select(e => e.Seq));
+        Assert.Equal(0, (await AuditEvents.VerifyAsync(Db, tenant.Slug)).Code);
+        Assert.Equal(0, (await AuditEvents.VerifyAsync(Db, other.Slug)).Code);
+    }
+
+    [Fact]
+    public async Task a_tenant_admin_pages_through_their_own_trail_with_filters_and_a_member_may_not()
+    {
+        var tenant = await Db.CreateTenantAsync(Tier.Pooled);
+        var other = await Db.CreateTenantAsync(Tier.Pooled);
+        using var alice = fixture.Server.Client(TestKeys.Token(tenant.Id, "alice"));
+        using var admin = fixture.Server.Client(TestKeys.Token(tenant.Id, "boss", Roles.Admin));
+        using var stranger = fixture.Server.Client(TestKeys.Token(other.Id, "alice"));
+        for (var i = 0; i < 3; i++)
+        {
+            await alice.CreateConversationAsync($"c{i}");
+            await stranger.CreateConversationAsync($"s{i}");
+        }
+
+        var mine = await admin.ListAllAsync("/api/tenant/audit?user=alice&action=conversation.create", limit: 2);
+
+        Assert.Equal(3, mine.Count);
+        Assert.All(mine, e => Assert.Equal(("alice", "conversation.create"), (e!["sub"]!.GetValue<string>(), e["action"]!.GetValue<string>())));
+        var seqs = mine.Select(e => e!["seq"]!.GetValue<long>()).ToList();
+        Assert.Equal(seqs.OrderDescending(), seqs);
+        Assert.Equal(HttpStatusCode.Forbidden, (await alice.GetAsync("/api/tenant/audit")).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await admin.GetAsync("/api/tenant/audit?user=%00")).StatusCode);
+        using var platform = fixture.Server.Client(TestKeys.PlatformToken());
+        var viaPlatform = await platform.GetFromJsonAsync<JsonNode>($"/api/admin/tenants/{tenant.Id}/audit?action=conversation.create");
+        Assert.Equal(3, viaPlatform!["items"]!.AsArray().Count);
+    }
+}
