@@ -62,6 +62,7 @@ public sealed class LeakFuzzer(RunningServer server, TestDatabase db, IReadOnlyL
             }
         }
 
+        var snapshots = await TenantSnapshot.Reader.CreateAsync(owners);
         await SeedAsync();
         foreach (var tenant in tenants)
         {
@@ -72,10 +73,10 @@ public sealed class LeakFuzzer(RunningServer server, TestDatabase db, IReadOnlyL
         var rounds = tenants.Select((t, i) => (Tenant: (Tenant?)t, Index: i)).Append((null, tenants.Count)).ToList();
         foreach (var (tenant, index) in rounds)
         {
-            var before = await TenantSnapshot.TakeAsync(owners);
+            var before = await snapshots.TakeAsync();
             var probes = Plan(tenant, new Random(HashCode.Combine(seed, index)), budget / rounds.Count);
             await Parallel.ForEachAsync(probes, new ParallelOptions { MaxDegreeOfParallelism = 4 }, async (probe, _) => await SendAsync(probe));
-            var after = await TenantSnapshot.TakeAsync(owners);
+            var after = await snapshots.TakeAsync();
             var allowed = tenant is null ? new HashSet<Guid>() : [tenant.Id];
             foreach (var change in after.ChangesSince(before, allowed, tenants.Select(t => t.Id).ToHashSet()))
             {

@@ -36,51 +36,40 @@ public sealed class NaughtyInputTests(ITestOutputHelper output)
     public async Task naughty_strings_in_every_string_field_get_a_4xx_or_a_success_never_a_5xx_or_a_partial_write()
     {
         await using var db = await TestDatabase.CreateAsync();
-        var tenant = await db.CreateTenantAsync(plan: "enterprise");
         await using var server = await RunningServer.StartAsync(db);
         using var http = new HttpClient { BaseAddress = server.Address, Timeout = TimeSpan.FromSeconds(60) };
-        var conversation = await SeedAsync(http, tenant);
         var (endpoints, _) = FuzzEndpoint.Discover(server.Services, LeakFuzzer.Exclusions);
-        var problems = new List<string>();
+        var snapshots = await TenantSnapshot.Reader.CreateAsync([db.Owner]);
+        var problems = new System.Collections.Concurrent.ConcurrentQueue<string>();
         var requests = 0;
 
-        foreach (var endpoint in endpoints)
+        // Endpoints run side by side, each as a tenant of its own, so that a partial write is
+        // attributed to the one request that made it.
+        await Parallel.ForEachAsync(endpoints, new ParallelOptions { MaxDegreeOfParallelism = 4 }, async (endpoint, _) =>
         {
+            var tenant = await db.CreateTenantAsync(plan: "enterprise");
+            var conversation = await SeedAsync(http, tenant);
             var token = endpoint.Route.StartsWith("/api/admin", StringComparison.Ordinal) ? TestKeys.PlatformToken() : TestKeys.Token(tenant.Id, "boss", Roles.Admin);
-            var cases = new List<(string Field, string Path, string? Body)>();
-            foreach (var field in endpoint.RouteValues.Select(r => "route:" + r)
-                .Concat(endpoint.Query.Where(q => q.IsText).Select(q => "query:" + q.Name))
-                .Concat(endpoint.Body.Where(b => b.IsText).Select(b => "body:" + b.Name)))
+            foreach (var (field, path, body) in Cases(endpoint, conversation))
             {
-                cases.AddRange(NaughtyStrings.Select(naughty => (field, Path(endpoint, conversation, field, naughty), Body(endpoint, field, naughty))));
-            }
-
-            if (endpoint.TakesBody)
-            {
-                cases.AddRange(MalformedBodies.Select(body => ("whole body", Path(endpoint, conversation, null, null), (string?)body)));
-                foreach (var field in endpoint.Body)
-                {
-                    cases.AddRange(WrongTypes.Select(wrong => ("body:" + field.Name, Path(endpoint, conversation, null, null), (string?)new JsonObject { [field.Name] = wrong?.DeepClone() }.ToJsonString())));
-                }
-            }
-
-            foreach (var (field, path, body) in cases)
-            {
-                var before = endpoint.Method == "GET" ? null : await TenantSnapshot.TakeAsync(db.Owner);
+                var before = endpoint.Method == "GET" ? null : await snapshots.TakeAsync();
                 var (status, text) = await SendAsync(http, endpoint.Method, path, body, token);
-                requests++;
+                Interlocked.Increment(ref requests);
                 var what = $"{endpoint.Name} {field} = {Shorten(body ?? path)}";
                 if (status >= 500)
                 {
-                    problems.Add($"{what}: {status} {Shorten(text)}");
+                    problems.Enqueue($"{what}: {status} {Shorten(text)}");
                 }
                 else if (status is >= 400 and < 500 && before is not null)
                 {
-                    var after = await TenantSnapshot.TakeAsync(db.Owner);
-                    problems.AddRange(after.ChangesSince(before, new HashSet<Guid>(), new HashSet<Guid> { tenant.Id }).Select(c => $"{what}: {status} but {c}"));
+                    var after = await snapshots.TakeAsync();
+                    foreach (var change in after.ChangesSince(before, t => t == tenant.Id, new HashSet<Guid> { tenant.Id }))
+                    {
+                        problems.Enqueue($"{what}: {status} but {change}");
+                    }
                 }
             }
-        }
+        });
 
         var summary = $"naughty input: {requests} requests over {endpoints.Count} endpoints, {problems.Count} problem(s)";
         output.WriteLine(summary);
@@ -88,7 +77,29 @@ public sealed class NaughtyInputTests(ITestOutputHelper output)
         Assert.True(problems.Count == 0, string.Join(Environment.NewLine, problems.Take(40)));
     }
 
-    /// <summary>A conversation with a message, so that routes with an id reach real rows.</summary>
+    private static List<(string Field, string Path, string? Body)> Cases(FuzzEndpoint endpoint, string conversation)
+    {
+        var cases = new List<(string Field, string Path, string? Body)>();
+        foreach (var field in endpoint.RouteValues.Select(r => "route:" + r)
+            .Concat(endpoint.Query.Where(q => q.IsText).Select(q => "query:" + q.Name))
+            .Concat(endpoint.Body.Where(b => b.IsText).Select(b => "body:" + b.Name)))
+        {
+            cases.AddRange(NaughtyStrings.Select(naughty => (field, Path(endpoint, conversation, field, naughty), Body(endpoint, field, naughty))));
+        }
+
+        if (endpoint.TakesBody)
+        {
+            cases.AddRange(MalformedBodies.Select(body => ("whole body", Path(endpoint, conversation, null, null), (string?)body)));
+            foreach (var field in endpoint.Body)
+            {
+                cases.AddRange(WrongTypes.Select(wrong => ("body:" + field.Name, Path(endpoint, conversation, null, null), (string?)new JsonObject { [field.Name] = wrong?.DeepClone() }.ToJsonString())));
+            }
+        }
+
+        return cases;
+    }
+
+    /// <summary>A conversation, so that routes with an id reach a real row.</summary>
     private static async Task<string> SeedAsync(HttpClient http, Tenant tenant)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, "/api/conversations") { Content = Http.Json(new { title = "naughty" }) };
