@@ -33,7 +33,8 @@ public static class ObservabilitySetup
             {
                 tracing.AddAspNetCoreInstrumentation(o => o.Filter = c => !c.Request.Path.StartsWithSegments("/metrics"))
                     .AddHttpClientInstrumentation()
-                    .AddNpgsql();
+                    .AddNpgsql()
+                    .AddSource(Bulkhead.Host.Chat.ChatModels.TelemetrySource);
                 if (otlp is not null)
                 {
                     tracing.AddOtlpExporter(o => (o.Endpoint, o.Protocol) = (new Uri(otlp, "v1/traces"), OtlpExportProtocol.HttpProtobuf));
@@ -45,6 +46,7 @@ public static class ObservabilitySetup
                     .AddHttpClientInstrumentation()
                     .AddNpgsqlInstrumentation()
                     .AddMeter(BulkheadMetrics.MeterName)
+                    .AddMeter(Bulkhead.Host.Chat.ChatModels.TelemetrySource)
                     .AddPrometheusExporter();
                 if (otlp is not null)
                 {
