@@ -3,7 +3,8 @@ using System.Runtime.InteropServices;
 namespace Bulkhead.Bench.Scale.Run;
 
 /// <summary>Where the figures were measured: they mean little without it.</summary>
-public sealed record Machine(string Cpu, int Cores, double MemoryGiB, string Os, string Runtime, string PostgreSql, string Date)
+/// <param name="LoadAverage">/proc/loadavg when the run started: on a shared machine, other work skews every figure.</param>
+public sealed record Machine(string Cpu, int Cores, double MemoryGiB, string Os, string Runtime, string PostgreSql, string Date, string LoadAverage)
 {
     public static Machine Describe(string postgres)
     {
@@ -14,6 +15,9 @@ public sealed record Machine(string Cpu, int Cores, double MemoryGiB, string Os,
         }
 
         return new Machine(cpu, Environment.ProcessorCount, Math.Round(GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / (1024.0 * 1024 * 1024), 1),
-            RuntimeInformation.OSDescription, RuntimeInformation.FrameworkDescription, postgres, DateTimeOffset.UtcNow.ToString("yyyy-MM-dd HH:mm 'UTC'", System.Globalization.CultureInfo.InvariantCulture));
+            RuntimeInformation.OSDescription, RuntimeInformation.FrameworkDescription, postgres, DateTimeOffset.UtcNow.ToString("yyyy-MM-dd HH:mm 'UTC'", System.Globalization.CultureInfo.InvariantCulture), ReadLoadAverage());
     }
+
+    public static string ReadLoadAverage() =>
+        File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "unknown";
 }

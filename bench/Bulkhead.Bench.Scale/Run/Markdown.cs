@@ -12,7 +12,7 @@ public static class Markdown
         void Line(FormattableString text) => s.AppendLine(text.ToString(CultureInfo.InvariantCulture));
         string Met(bool ok) => ok ? "met" : "missed";
 
-        Line($"`{r.Command}`, {r.Machine.Date}; {r.Machine.Cpu}, {r.Machine.Cores} cores, {r.Machine.MemoryGiB} GiB; {r.Machine.Runtime}; {r.Machine.PostgreSql.Split(" on ")[0]}; rate limiter {(r.Redis ? "Redis" : "in process")}; run took {r.TotalSeconds:N0} s.");
+        Line($"`{r.Command}`, {r.Machine.Date}; {r.Machine.Cpu}, {r.Machine.Cores} cores, {r.Machine.MemoryGiB} GiB; {r.Machine.Runtime}; {r.Machine.PostgreSql.Split(" on ")[0]}; rate limiter {(r.Redis ? "Redis" : "in process")}; load average at start {r.Machine.LoadAverage}, at end {r.LoadAverageAtEnd}; run took {r.TotalSeconds:N0} s.");
         Line($"Data: {r.Data.Conversations:N0} conversations, {r.Data.Users:N0} users, {r.Data.Messages:N0} messages, {r.Data.Tenants:N0} tenants; the user listed ({SeedUser}) has {r.Data.BenchUserConversations:N0} conversations in a tenant of {r.Data.TierTenantConversations.First().Value:N0}.");
         s.AppendLine();
         Line($"| measure | p50 ms | p95 ms | p99 ms | requests/s | target |");
@@ -25,6 +25,12 @@ public static class Markdown
 
         Line($"| {r.FullVsBare.Full.Name} | {r.FullVsBare.Full.Latency.P50Ms:N2} | {r.FullVsBare.Full.Latency.P95Ms:N2} | {r.FullVsBare.Full.Latency.P99Ms:N2} | {r.FullVsBare.Full.RequestsPerSecond:N0} | ≥ 0.8 of bare: {r.FullVsBare.Ratio:N2}, {Met(r.FullVsBare.Ratio >= 0.8)} |");
         Line($"| {r.FullVsBare.Bare.Name} | {r.FullVsBare.Bare.Latency.P50Ms:N2} | {r.FullVsBare.Bare.Latency.P95Ms:N2} | {r.FullVsBare.Bare.Latency.P99Ms:N2} | {r.FullVsBare.Bare.RequestsPerSecond:N0} | |");
+        var failed = new[] { r.OneClient, r.ManyClients, r.FullVsBare.Full, r.FullVsBare.Bare }.Concat(r.Tiers).Where(l => l.Errors > 0).ToList();
+        foreach (var load in failed)
+        {
+            Line($"**{load.Name}: {load.Errors:N0} of {load.Requests:N0} requests failed; its figures are not valid.**");
+        }
+
         s.AppendLine();
         Line($"| list SQL, 1 connection, alternating | p50 ms | p95 ms | p99 ms |");
         Line($"| --- | ---: | ---: | ---: |");

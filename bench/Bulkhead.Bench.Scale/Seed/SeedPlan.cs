@@ -42,10 +42,21 @@ public sealed record SeedPlan(IReadOnlyList<SeedTenant> Tenants, int MessagesPer
 
         var rest = conversations - sizes.Sum();
         var tail = tenants - giants;
-        var harmonic = Enumerable.Range(1, tail).Sum(k => 1.0 / k);
+
+        // Zipf over the tail, 1/(k + shift): the shift (0 at 1,000 tenants) keeps the largest tail tenant
+        // below the giants when there are few tenants, as in the quick data set.
+        var ceiling = giants > 0 ? sizes[giants - 1] * 0.8 : double.MaxValue;
+        var shift = 0;
+        double Harmonic(int s) => Enumerable.Range(1, tail).Sum(k => 1.0 / (k + s));
+        while (rest / Harmonic(shift) / (1 + shift) > ceiling && shift < 10_000)
+        {
+            shift++;
+        }
+
+        var harmonic = Harmonic(shift);
         for (var k = 1; k <= tail; k++)
         {
-            sizes[giants + k - 1] = Math.Max(1, (long)(rest / harmonic / k));
+            sizes[giants + k - 1] = Math.Max(1, (long)(rest / harmonic / (k + shift)));
         }
 
         // Rounding leftovers go to the largest tail tenant, so the total is exact.
