@@ -21,7 +21,7 @@ public sealed class NoisyNeighbourTests(LimitsDatabase db) : IClassFixture<Limit
         await db.Limits.SetOverridesAsync(quiet.Id, LimitOverrides.None with { MaxConcurrentLlmCalls = 2 }, default);
         var gate = new LlmConcurrencyGate(db.Limits, db.Options);
 
-        var run = await RunAsync(gate, flooder, quiet);
+        var run = await RunAsync(gate, flooder, quiet, floodCap: 2);
 
         Assert.Equal(60, run.FloodSucceeded);
         Assert.Equal(10, run.QuietSucceeded);
@@ -36,17 +36,16 @@ public sealed class NoisyNeighbourTests(LimitsDatabase db) : IClassFixture<Limit
         await db.Limits.SetOverridesAsync(flooder.Id, LimitOverrides.None with { MaxConcurrentLlmCalls = 1000 }, default);
         var gate = new LlmConcurrencyGate(db.Limits, db.Options);
 
-        var run = await RunAsync(gate, flooder, quiet);
+        var run = await RunAsync(gate, flooder, quiet, floodCap: 1000);
 
         // The control experiment: the assertion above can fail, and does when the cap is too high.
         Assert.True(run.QuietFoundBackendFull > 0);
     }
 
-    private static async Task<Run> RunAsync(ILlmConcurrencyGate gate, Tenant flooder, Tenant quiet)
+    private static async Task<Run> RunAsync(ILlmConcurrencyGate gate, Tenant flooder, Tenant quiet, int floodCap)
     {
         var backend = new SemaphoreSlim(BackendSlots, BackendSlots);
         var peak = 0;
-        var floodStarted = new TaskCompletionSource();
 
         async Task<bool> CallAsync(Tenant tenant, Action<bool>? onEnter)
         {
@@ -54,7 +53,6 @@ public sealed class NoisyNeighbourTests(LimitsDatabase db) : IClassFixture<Limit
             if (tenant == flooder)
             {
                 InterlockedMax(ref peak, gate.InFlight(flooder.Id));
-                floodStarted.TrySetResult();
             }
 
             onEnter?.Invoke(backend.CurrentCount == 0);
@@ -71,7 +69,14 @@ public sealed class NoisyNeighbourTests(LimitsDatabase db) : IClassFixture<Limit
         }
 
         var flood = Enumerable.Range(0, 60).Select(_ => Task.Run(() => CallAsync(flooder, null))).ToList();
-        await floodStarted.Task;
+        // The quiet tenant starts once the flood holds every backend slot its cap allows it.
+        var occupied = Math.Min(floodCap, BackendSlots);
+        for (var waited = 0; BackendSlots - backend.CurrentCount < occupied; waited++)
+        {
+            Assert.True(waited < 3000, "the flood never reached its share of the backend");
+            await Task.Delay(10);
+        }
+
         var full = 0;
         var quietSucceeded = 0;
         for (var i = 0; i < 10; i++)
