@@ -6,6 +6,7 @@ internal sealed class TenantSlots
     private readonly Lock _lock = new();
     private readonly LinkedList<TaskCompletionSource<bool>> _waiters = new();
     private int _active;
+    private int _capacity;
 
     public int Active
     {
@@ -24,6 +25,7 @@ internal sealed class TenantSlots
         LinkedListNode<TaskCompletionSource<bool>> node;
         lock (_lock)
         {
+            _capacity = capacity;
             if (_active < capacity && _waiters.Count == 0)
             {
                 _active++;
@@ -48,12 +50,12 @@ internal sealed class TenantSlots
         }
     }
 
-    /// <summary>Frees a slot: the oldest waiter takes it over, else the count goes down.</summary>
+    /// <summary>Frees a slot: the oldest waiter takes it over, else the count goes down (also when a lowered cap is still exceeded).</summary>
     public void Exit()
     {
         lock (_lock)
         {
-            while (_waiters.First is { } first)
+            while (_active <= _capacity && _waiters.First is { } first)
             {
                 _waiters.RemoveFirst();
                 if (first.Value.TrySetResult(true))
