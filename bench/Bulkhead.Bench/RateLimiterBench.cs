@@ -51,6 +51,13 @@ public static class RateLimiterBench
             }),
         };
 
+        // Prime every limiter once before any round: the first keys written grow Redis' keyspace and
+        // would otherwise be charged to whichever limiter happens to run first.
+        foreach (var (_, _, decide) in contenders)
+        {
+            await DecisionDriver.RunAsync(decide, options.Concurrency, options.Warmup, ct);
+        }
+
         var results = new List<BenchResult>();
         // Interleaved rounds: a burst of load from elsewhere on the machine hits every limiter alike.
         for (var round = 1; round <= options.Rounds; round++)
