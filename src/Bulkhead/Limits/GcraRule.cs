@@ -13,8 +13,9 @@ public readonly record struct GcraRule(string Key, long IntervalMicros, long Tol
     public static GcraRule PerMinute(string key, int limit, int burstSeconds)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(limit);
-        var interval = 60_000_000L / limit;
-        var burst = Math.Max(1, (int)Math.Ceiling(limit * burstSeconds / 60.0));
+        // Microsecond resolution: rates above 60,000,000 a minute are held at one request per microsecond.
+        var interval = Math.Max(1, 60_000_000L / limit);
+        var burst = (int)Math.Clamp(Math.Ceiling((double)limit * burstSeconds / 60.0), 1, int.MaxValue);
         return new GcraRule(key, interval, interval * burst);
     }
 

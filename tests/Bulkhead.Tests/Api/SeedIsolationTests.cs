@@ -64,8 +64,8 @@ public abstract class SeedIsolationTests(ApiFixture api, Tier tier)
         using var asB = api.Server.Client(TestKeys.Token(b.Id, "same"));
         for (var i = 0; i < 3; i++)
         {
-            await asA.CreateConversationAsync($"a-{i}");
-            await asB.CreateConversationAsync($"b-{i}");
+            await asA.CreateConversationAsync($"canary-of-a-{i}");
+            await asB.CreateConversationAsync($"canary-of-b-{i}");
         }
 
         var first = await (await asA.GetAsync("/api/conversations?limit=1")).ReadJsonAsync();
@@ -75,7 +75,7 @@ public abstract class SeedIsolationTests(ApiFixture api, Tier tier)
 
         Assert.Equal(HttpStatusCode.BadRequest, replayed.StatusCode);
         Assert.Equal("application/problem+json", replayed.Content.Headers.ContentType?.MediaType);
-        Assert.DoesNotContain("a-", await replayed.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.DoesNotContain("canary-of-", await replayed.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -26,6 +26,18 @@ public sealed class GcraTests
         Assert.False(gcra.Check([rule]).Allowed);
     }
 
+    [Theory]
+    [InlineData(60_000_001)]
+    [InlineData(int.MaxValue)]
+    public void a_rate_beyond_one_per_microsecond_is_a_valid_rule_not_a_division_by_zero(int limit)
+    {
+        var rule = GcraRule.PerMinute("k", limit, burstSeconds: 10);
+
+        Assert.Equal(1, rule.IntervalMicros);
+        Assert.True(rule.Burst >= 1);
+        Assert.True(new InProcessGcra(new ManualClock(Start)).Check([rule]).Allowed);
+    }
+
     [Fact]
     public void no_sixty_second_window_admits_more_than_the_limit_plus_the_burst()
     {
