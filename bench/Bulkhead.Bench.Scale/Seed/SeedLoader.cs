@@ -86,7 +86,8 @@ public sealed class SeedLoader(BenchCluster cluster, TextWriter log)
                 await indexes[placement].RebuildAsync(connection, s => progress.Stage(s), ct);
                 progress.Stage($"vacuum analyze {placement.Schema}");
                 await using var vacuum = new NpgsqlCommand(
-                    $"vacuum analyze {Migrator.Quote(placement.Schema)}.users, {Migrator.Quote(placement.Schema)}.conversations, {Migrator.Quote(placement.Schema)}.messages", connection) { CommandTimeout = 0 };
+                    $"vacuum analyze {Migrator.Quote(placement.Schema)}.users, {Migrator.Quote(placement.Schema)}.conversations, {Migrator.Quote(placement.Schema)}.messages", connection)
+                { CommandTimeout = 0 };
                 await vacuum.ExecuteNonQueryAsync(ct);
             }
 

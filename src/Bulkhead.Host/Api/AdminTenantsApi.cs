@@ -51,7 +51,7 @@ public static class AdminTenantsApi
             return Unavailable();
         }
 
-        if (!TryTier(body.Tier ?? "pooled", out var tier))
+        if (!Tiers.TryParse(body.Tier ?? "pooled", out var tier))
         {
             return Problems.BadRequest("tier must be pooled, schema or database.");
         }
@@ -143,7 +143,7 @@ public static class AdminTenantsApi
             return Problems.NotFound("tenant");
         }
 
-        if (!TryTier(body.Tier ?? "", out var tier))
+        if (!Tiers.TryParse(body.Tier ?? "", out var tier))
         {
             return Problems.BadRequest("tier must be pooled, schema or database.");
         }
@@ -172,9 +172,6 @@ public static class AdminTenantsApi
         logs.CreateLogger("Bulkhead.Platform").LogInformation("Platform analytics read by {Operator}", user.FindFirstValue(Claims.Subject));
         return TypedResults.Ok((await new TenantAnalytics(owners).CountAsync(ct)).ToList());
     }
-
-    private static bool TryTier(string text, out Tier tier) =>
-        Enum.TryParse(text, ignoreCase: true, out tier) && Enum.IsDefined(tier) && !int.TryParse(text, out _);
 
     private static ProblemHttpResult Unavailable() => TypedResults.Problem(
         statusCode: StatusCodes.Status503ServiceUnavailable, title: "Service Unavailable",

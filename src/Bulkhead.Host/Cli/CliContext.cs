@@ -22,7 +22,7 @@ public sealed class CliContext : IAsyncDisposable
     public BulkheadOptions Options { get; }
 
     public NpgsqlDataSource Owner => _owner ??= NpgsqlDataSource.Create(
-        Options.OwnerConnection is { Length: > 0 } cs ? cs : throw new CliException(
+        Options.OwnerConnection is { Length: > 0 } cs ? OwnerSources.Maintenance(cs) : throw new CliException(
             "Bulkhead:OwnerConnection is not set. Run './bulkhead up' first, or set Bulkhead__OwnerConnection."));
 
     public NpgsqlDataSource Runtime => _runtime ??= NpgsqlDataSource.Create(

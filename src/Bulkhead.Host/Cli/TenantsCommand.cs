@@ -1,3 +1,4 @@
+using Bulkhead.Host.Api;
 using System.Text.Json;
 using Bulkhead.Tenancy;
 
@@ -21,7 +22,7 @@ public static class TenantsCommand
             case "create":
                 var created = await context.Provisioner.CreateAsync(
                     args.Require("slug"), args.Require("name"), args.Get("plan") ?? "basic", ParseTier(args.Get("tier") ?? "pooled"), args.Get("server"), ct);
-                Console.WriteLine(JsonSerializer.Serialize(Describe(created), Json));
+                Console.WriteLine(JsonSerializer.Serialize(TenantResponse.From(created), Json));
                 return 0;
             case "list":
                 var tenants = await catalog.ListAsync(ct);
@@ -37,7 +38,7 @@ public static class TenantsCommand
             case "show":
                 var shown = await FindAsync(catalog, args, ct);
                 var counts = shown.Status == TenantStatus.Deleted ? new Dictionary<string, long>() : await context.Provisioner.CountAsync(shown.Id, shown.Placement, ct);
-                Console.WriteLine(JsonSerializer.Serialize(new { tenant = Describe(shown), rows = counts }, Json));
+                Console.WriteLine(JsonSerializer.Serialize(new { tenant = TenantResponse.From(shown), rows = counts }, Json));
                 return 0;
             case "suspend" or "resume":
                 var tenant = await FindAsync(catalog, args, ct);
@@ -80,7 +81,7 @@ public static class TenantsCommand
         }
     }
 
-    private static Tier ParseTier(string text) => Enum.TryParse<Tier>(text, ignoreCase: true, out var tier) && Enum.IsDefined(tier)
+    private static Tier ParseTier(string text) => Tiers.TryParse(text, out var tier)
         ? tier
         : throw new CliException($"tier must be pooled, schema or database, not '{text}'.");
 
@@ -89,18 +90,4 @@ public static class TenantsCommand
         var slugOrId = args.Positionals.ElementAtOrDefault(1) ?? throw new CliException("name the tenant by slug or id.");
         return await catalog.FindAsync(slugOrId, ct) ?? throw new CliException($"no tenant '{slugOrId}'.");
     }
-
-    public static object Describe(Tenant t) => new
-    {
-        t.Id,
-        t.Slug,
-        t.Name,
-        t.Plan,
-        Status = TenantCatalog.Lower(t.Status),
-        Tier = TenantCatalog.Lower(t.Placement.Tier),
-        t.Placement.Server,
-        t.Placement.Database,
-        t.Placement.Schema,
-        t.CreatedAt,
-    };
 }

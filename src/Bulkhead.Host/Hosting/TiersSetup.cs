@@ -23,7 +23,7 @@ public static class TiersSetup
         {
             services.AddSingleton(sp =>
             {
-                var owner = NpgsqlDataSource.Create(options.OwnerConnection);
+                var owner = NpgsqlDataSource.Create(OwnerSources.Maintenance(options.OwnerConnection));
                 return new OwnerSources(new ServerRegistry(owner, credentials), owner);
             });
             services.AddSingleton(sp => new TenantProvisioner(sp.GetRequiredService<OwnerSources>()));

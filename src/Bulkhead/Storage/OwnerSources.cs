@@ -29,7 +29,7 @@ public sealed class OwnerSources(ServerRegistry servers, NpgsqlDataSource contro
         }
 
         var address = await servers.FindAsync(server, ct);
-        var builder = new NpgsqlConnectionStringBuilder(servers.Credentials.Owner(address, database)) { MaxPoolSize = 8 };
+        var builder = new NpgsqlConnectionStringBuilder(Maintenance(servers.Credentials.Owner(address, database))) { MaxPoolSize = 8 };
         var created = NpgsqlDataSource.Create(builder.ConnectionString);
         if (_sources.TryAdd((server, database), created))
         {
@@ -39,6 +39,13 @@ public sealed class OwnerSources(ServerRegistry servers, NpgsqlDataSource contro
         await created.DisposeAsync();
         return _sources[(server, database)];
     }
+
+    /// <summary>
+    /// An owner connection string for maintenance: copying, checking or purging a tenant of millions of
+    /// rows takes longer than the default 30-second command timeout, so it gets ten minutes.
+    /// </summary>
+    public static string Maintenance(string ownerConnection) =>
+        new NpgsqlConnectionStringBuilder(ownerConnection) { CommandTimeout = 600 }.ConnectionString;
 
     /// <summary>Closes the pool of a database about to be dropped.</summary>
     public async Task ForgetAsync(string server, string database)

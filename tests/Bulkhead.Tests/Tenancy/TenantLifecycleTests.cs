@@ -98,6 +98,33 @@ public sealed class TenantLifecycleTests(ApiFixture api) : IClassFixture<ApiFixt
     }
 
     [Fact]
+    public async Task a_database_tenant_left_provisioning_by_a_crash_is_refused_and_removed_by_delete()
+    {
+        // What a process killed after writing the catalog row and before creating the database leaves.
+        await api.Database.EnsureSecondServerAsync();
+        var id = Guid.CreateVersion7();
+        var slug = "crashed-" + Guid.NewGuid().ToString("N")[..6];
+        var placement = new Placement(Tier.Database, TestDatabase.SecondServer, TenantProvisioner.DatabaseFor(id), Placement.SharedSchema);
+        await using (var connection = await api.Database.Owner.OpenConnectionAsync())
+        await using (var transaction = await connection.BeginTransactionAsync())
+        {
+            await TenantCatalog.InsertAsync(connection, transaction, id, slug, "Crashed", "basic", TenantStatus.Provisioning, placement, default);
+            await transaction.CommitAsync();
+        }
+
+        using var member = api.Server.Client(TestKeys.Token(id, "early"));
+        Assert.Equal(HttpStatusCode.Unauthorized, (await member.GetAsync("/api/conversations")).StatusCode);
+
+        var tenant = (await api.Database.Catalog.FindAsync(id, default))!;
+        var report = await api.Database.Provisioner.DeleteAsync(tenant, default);
+
+        Assert.Empty(report.Before);
+        Assert.Equal("deleted", await api.Database.ScalarAsync<string>(api.Database.Owner, "select status from control.tenants where id = $1", id));
+        await using var second = Npgsql.NpgsqlDataSource.Create(TestCluster.SecondServerSuperuser);
+        Assert.False(await api.Database.ScalarAsync<bool>(second, "select exists (select 1 from pg_database where datname = $1)", placement.Database!));
+    }
+
+    [Fact]
     public async Task platform_tokens_manage_tenants_but_tenant_tokens_cannot()
     {
         var tenant = await api.Database.CreateTenantAsync();
