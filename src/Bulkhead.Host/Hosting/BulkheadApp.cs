@@ -67,6 +67,7 @@ public static class BulkheadApp
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseAuthentication();
+        app.UseMiddleware<CredentialGate>();
         app.UseMiddleware<TenantResolution>();
         app.UseMiddleware<TenantTelemetry>();
         app.UseAuthorization();

@@ -32,14 +32,17 @@ public static class TenantApiKey
             return false;
         }
 
-        var payload = new byte[PayloadBytes];
-        if (!Base64Url.TryDecodeFromChars(key.AsSpan(Prefix.Length), payload, out var written) || written != PayloadBytes)
+        // DecodeFromChars reports bad input as a status; TryDecodeFromChars throws on a character outside base64url.
+        Span<byte> payload = stackalloc byte[PayloadBytes + 3];
+        var encoded = key.AsSpan(Prefix.Length);
+        if (Base64Url.DecodeFromChars(encoded, payload, out var consumed, out var written) != System.Buffers.OperationStatus.Done
+            || consumed != encoded.Length || written != PayloadBytes)
         {
             return false;
         }
 
-        tenantId = new Guid(payload.AsSpan(0, 16));
-        keyId = new Guid(payload.AsSpan(16, 16));
+        tenantId = new Guid(payload[..16]);
+        keyId = new Guid(payload[16..32]);
         return tenantId != Guid.Empty && keyId != Guid.Empty;
     }
 
