@@ -19,6 +19,15 @@ public static class BulkheadConfiguration
         builder.AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["Bulkhead:Auth:SigningKeyFile"] = Path.Combine(home, "jwt-signing-key.pem"),
+
+            // The framework's per-request lines drown the server's own (listening address, limits mode,
+            // model, preflight); they stay a setting away (Logging__LogLevel__Microsoft.AspNetCore=Information).
+            ["Logging:LogLevel:Default"] = "Information",
+            ["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning",
+            ["Logging:LogLevel:Microsoft.Extensions.Http"] = "Warning",
+            ["Logging:LogLevel:System.Net.Http.HttpClient"] = "Warning",
+            ["Logging:LogLevel:Polly"] = "Warning",
+            ["Logging:LogLevel:Microsoft.Hosting.Lifetime"] = "Information",
         });
         builder.AddJsonFile(Path.Combine(home, "bulkhead.json"), optional: true, reloadOnChange: false);
         builder.AddEnvironmentVariables();
