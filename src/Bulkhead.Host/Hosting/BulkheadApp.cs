@@ -40,7 +40,7 @@ public static class BulkheadApp
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = MaxRequestBody);
 
         builder.Services.AddSingleton(TimeProvider.System);
-        builder.Services.AddSingleton(_ => new NpgsqlDataSourceBuilder(options.DatabaseConnection).Build());
+        builder.Services.AddSingleton(_ => new NpgsqlDataSourceBuilder(RuntimeConnection.Prepared(options.DatabaseConnection)).Build());
         builder.Services.AddBulkheadTiers(builder.Configuration, options);
         builder.Services.AddSingleton(sp => new TenantCatalog(sp.GetRequiredService<NpgsqlDataSource>()));
         builder.Services.AddSingleton<TenantDirectory>();

@@ -84,12 +84,12 @@ public sealed class DatabaseSourceRegistry(ServerCredentials credentials, Databa
 
                     if (_entries.Count + _closing + evicted.Count < MaxSources)
                     {
-                        var builder = new NpgsqlConnectionStringBuilder(credentials.Runtime(server, key.Item2))
+                        var builder = RuntimeConnection.Prepared(new NpgsqlConnectionStringBuilder(credentials.Runtime(server, key.Item2))
                         {
                             MaxPoolSize = options.PoolSizePerDatabase,
                             MinPoolSize = 0,
                             ConnectionIdleLifetime = (int)Math.Max(1, options.IdleTimeout.TotalSeconds),
-                        };
+                        });
                         rented = new Entry(NpgsqlDataSource.Create(builder.ConnectionString));
                         _entries[key] = rented;
                     }
