@@ -33,6 +33,12 @@ public static class BulkheadConfiguration
         builder.AddEnvironmentVariables();
     }
 
+    /// <summary>The API-key secret from configuration, or a development secret kept under BULKHEAD_HOME.</summary>
+    public static byte[] ResolveApiKeySecret(BulkheadOptions options) =>
+        options.ApiKeySecret.Length > 0
+            ? Convert.FromBase64String(options.ApiKeySecret)
+            : SecretFile.ReadOrCreate(Path.Combine(Home, "api-key.secret"), () => RandomNumberGenerator.GetBytes(32));
+
     /// <summary>The cursor key from configuration, or a development key kept under BULKHEAD_HOME.</summary>
     public static byte[] ResolveCursorKey(BulkheadOptions options)
     {

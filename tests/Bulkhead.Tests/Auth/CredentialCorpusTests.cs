@@ -61,7 +61,7 @@ public sealed partial class CredentialCorpusTests(ApiFixture api) : IClassFixtur
     [InlineData("bhk_====")]
     [InlineData("bhk_ключ")]
     public void a_malformed_api_key_does_not_parse_and_does_not_throw(string key) =>
-        Assert.False(TenantApiKey.TryParse(key, out _, out _));
+        Assert.Equal(ApiKeyForm.Malformed, TenantApiKey.Parse(key, Signing, out _, out _));
 
     [Fact]
     public void a_well_formed_api_key_parses_to_its_tenant_and_key_ids()
@@ -69,14 +69,18 @@ public sealed partial class CredentialCorpusTests(ApiFixture api) : IClassFixtur
         var tenant = Guid.CreateVersion7();
         var keyId = Guid.CreateVersion7();
 
-        Assert.True(TenantApiKey.TryParse(TenantApiKey.Create(tenant, keyId), out var parsedTenant, out var parsedKey));
+        Assert.Equal(ApiKeyForm.Tagged, TenantApiKey.Parse(TenantApiKey.Create(tenant, keyId, Signing), Signing, out var parsedTenant, out var parsedKey));
         Assert.Equal((tenant, keyId), (parsedTenant, parsedKey));
-        Assert.False(TenantApiKey.TryParse(TenantApiKey.Create(tenant, keyId) + "A", out _, out _));
+        Assert.Equal(ApiKeyForm.Malformed, TenantApiKey.Parse(TenantApiKey.Create(tenant, keyId, Signing) + "A", Signing, out _, out _));
+        Assert.Equal(ApiKeyForm.Forged, TenantApiKey.Parse(TenantApiKey.Create(tenant, keyId, RandomNumberGenerator.GetBytes(32)), Signing, out _, out _));
     }
 
-    private static List<(string Name, string Header)> Corpus(Guid tenant, string valid)
+    private static byte[] Signing { get; } = RandomNumberGenerator.GetBytes(32);
+
+    private List<(string Name, string Header)> Corpus(Guid tenant, string valid)
     {
-        var key = TenantApiKey.Create(tenant, Guid.CreateVersion7());
+        var signing = api.Server.Services.GetRequiredService<ApiKeySigning>().Key;
+        var key = TenantApiKey.Create(tenant, Guid.CreateVersion7(), signing);
         return
         [
             ("an empty header", ""),
@@ -98,7 +102,9 @@ public sealed partial class CredentialCorpusTests(ApiFixture api) : IClassFixtur
             ("an API key with junk appended", "Bearer " + key + "!!"),
             ("the key prefix alone", "Bearer bhk_"),
             ("a well-formed API key of this tenant that was never issued", "Bearer " + key),
-            ("a well-formed API key of a tenant that does not exist", "Bearer " + TenantApiKey.Create(Guid.CreateVersion7(), Guid.CreateVersion7())),
+            ("a well-formed API key of a tenant that does not exist", "Bearer " + TenantApiKey.Create(Guid.CreateVersion7(), Guid.CreateVersion7(), signing)),
+            ("an API key tagged with another server's key", "Bearer " + TenantApiKey.Create(tenant, Guid.CreateVersion7(), RandomNumberGenerator.GetBytes(32))),
+            ("an API key in the untagged form", "Bearer bhk_" + Base64UrlEncoder.Encode([.. tenant.ToByteArray(), .. RandomNumberGenerator.GetBytes(48)])),
         ];
     }
 
