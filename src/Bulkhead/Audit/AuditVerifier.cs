@@ -153,11 +153,15 @@ public static class AuditVerifier
         NpgsqlConnection owner, string schema, Guid tenantId, List<AuditBlock> blocks, List<TrailBreak> problems, CancellationToken ct)
     {
         var q = Migrator.Quote(schema);
-        var unsealed = $"from {q}.audit_events e where e.tenant_id = $1 and not exists (select 1 from {q}.audit_seals s where s.tenant_id = $1 and s.event_id = e.id)";
-        await using var batch = new NpgsqlBatch(owner);
-        batch.BatchCommands.Add(Sql.Command($"select count(*), min(e.occurred_at) {unsealed}", tenantId));
-        batch.BatchCommands.Add(Sql.Command($"select e.id, e.xid {unsealed} order by e.xid, e.id limit 1", tenantId));
-        await using var reader = await batch.ExecuteReaderAsync(ct);
+        // One statement, one snapshot: the sealer may be sealing these very events meanwhile.
+        await using var command = new NpgsqlCommand($"""
+            with u as (select e.id, e.xid, e.occurred_at from {q}.audit_events e
+                        where e.tenant_id = $1 and not exists (select 1 from {q}.audit_seals s where s.tenant_id = $1 and s.event_id = e.id))
+            select (select count(*) from u), (select min(occurred_at) from u), f.id, f.xid
+              from (select 1) one left join lateral (select id, xid from u order by xid, id limit 1) f on true
+            """, owner);
+        command.Parameters.Add(new NpgsqlParameter { Value = tenantId });
+        await using var reader = await command.ExecuteReaderAsync(ct);
         await reader.ReadAsync(ct);
         var count = reader.GetInt64(0);
         if (count == 0)
@@ -166,10 +170,8 @@ public static class AuditVerifier
         }
 
         var oldest = reader.GetFieldValue<DateTimeOffset>(1);
-        await reader.NextResultAsync(ct);
-        await reader.ReadAsync(ct);
-        var first = reader.GetGuid(0);
-        var xid = reader.GetFieldValue<ulong>(1);
+        var first = reader.GetGuid(2);
+        var xid = reader.GetFieldValue<ulong>(3);
         var segment = blocks.Count > 0 ? blocks[^1].Segment : 0;
         if (blocks.FirstOrDefault(b => b.Segment == segment && b.Horizon > xid) is { } covering)
         {
