@@ -19,6 +19,9 @@ public sealed class BulkheadOptions
     /// <summary>Models, providers and chat defaults (section Bulkhead:Chat).</summary>
     public Bulkhead.Host.Chat.ChatServerOptions Chat { get; set; } = new();
 
+    /// <summary>The audit sealer, checkpoints and read durability (section Bulkhead:Audit).</summary>
+    public Bulkhead.Host.Audit.AuditOptions Audit { get; set; } = new();
+
     /// <summary>Base64 of 32 random bytes that seal pagination cursors; the same on every instance.</summary>
     public string CursorKey { get; set; } = "";
 
