@@ -7,7 +7,7 @@ using Npgsql;
 namespace Bulkhead.Bench.Scale.Run;
 
 /// <summary>The list query's latency three ways, alternating in one run on the same data.</summary>
-public sealed record RlsResult(Latency Rls, Latency NoRls, Latency NoRlsWithContext, double RatioP50, double RatioP95, double PolicyRatioP50, double PolicyRatioP95, string PlanRls, string PlanNoRls);
+public sealed record RlsResult(bool Prepared, Latency Rls, Latency NoRls, Latency NoRlsWithContext, double RatioP50, double RatioP95, double PolicyRatioP50, double PolicyRatioP95, string PlanRls, string PlanNoRls);
 
 /// <summary>
 /// Row-level security's cost, measured below HTTP: the seed's list SQL (<see cref="ConversationStore.ListCommand"/>)
@@ -17,10 +17,13 @@ public sealed record RlsResult(Latency Rls, Latency NoRls, Latency NoRlsWithCont
 /// </summary>
 public static class RlsOverhead
 {
-    public static async Task<RlsResult> RunAsync(BenchCluster cluster, Tenant tenant, string sub, int iterations, CancellationToken ct)
+    /// <param name="prepared">Both sides with the runtime role's automatic preparation (<see cref="RuntimeConnection"/>), or both without.</param>
+    public static async Task<RlsResult> RunAsync(BenchCluster cluster, Tenant tenant, string sub, int iterations, bool prepared, CancellationToken ct)
     {
-        await using var app = NpgsqlDataSource.Create(cluster.App());
-        await using var owner = NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(cluster.Owner()) { SearchPath = tenant.Placement.Schema }.ConnectionString);
+        string Connection(NpgsqlConnectionStringBuilder builder) =>
+            prepared ? RuntimeConnection.Prepared(builder).ConnectionString : new NpgsqlConnectionStringBuilder(builder.ConnectionString) { MaxAutoPrepare = 0 }.ConnectionString;
+        await using var app = NpgsqlDataSource.Create(Connection(new NpgsqlConnectionStringBuilder(cluster.App())));
+        await using var owner = NpgsqlDataSource.Create(Connection(new NpgsqlConnectionStringBuilder(cluster.Owner()) { SearchPath = tenant.Placement.Schema }));
         var router = new PrimaryPlacementRouter(app);
         var viewer = new Viewer(sub, SeesWholeTenant: false);
         var scope = new TenantScope(tenant.Id, tenant.Placement);
@@ -87,7 +90,7 @@ public static class RlsOverhead
         }
 
         var (rls, noRls, withContext) = (Latency.Of(series[0]), Latency.Of(series[1]), Latency.Of(series[2]));
-        return new RlsResult(rls, noRls, withContext, rls.P50Ms / noRls.P50Ms, rls.P95Ms / noRls.P95Ms, rls.P50Ms / withContext.P50Ms, rls.P95Ms / withContext.P95Ms,
+        return new RlsResult(prepared, rls, noRls, withContext, rls.P50Ms / noRls.P50Ms, rls.P95Ms / noRls.P95Ms, rls.P50Ms / withContext.P50Ms, rls.P95Ms / withContext.P95Ms,
             await ExplainAsync(app, tenant, viewer, asRuntimeRole: true, ct), await ExplainAsync(owner, tenant, viewer, asRuntimeRole: false, ct));
     }
 
