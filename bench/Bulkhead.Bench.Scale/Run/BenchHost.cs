@@ -3,6 +3,8 @@ using Bulkhead.Conversations;
 using Bulkhead.Host.Api;
 using Bulkhead.Host.Auth;
 using Bulkhead.Host.Hosting;
+using Bulkhead.Storage;
+using Bulkhead.Bench.Scale.Run.Peer;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -16,7 +18,8 @@ namespace Bulkhead.Bench.Scale.Run;
 /// <summary>
 /// The product's server (<see cref="BulkheadApp.Build"/>, every layer) on a loopback port, plus one endpoint
 /// that exists only here: <c>GET /bench/bare</c>, the same list SQL and the same JSON without JWT, tenant
-/// resolution, rate limiting, tenant session or row-level security, as the comparison for the full stack.
+/// resolution, rate limiting, tenant session or row-level security, as the comparison for the full stack;
+/// and, in the same process, the <see cref="PeerHost"/> (EF Core, JwtBearer, a global query filter).
 /// </summary>
 public sealed class BenchHost : IAsyncDisposable
 {
@@ -26,17 +29,20 @@ public sealed class BenchHost : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly NpgsqlDataSource _bare;
 
-    private BenchHost(WebApplication app, NpgsqlDataSource bare, Uri address, TokenIssuer tokens)
+    private BenchHost(WebApplication app, NpgsqlDataSource bare, Uri address, TokenIssuer tokens, PeerHost peer)
     {
         _app = app;
         _bare = bare;
         Address = address;
         Tokens = tokens;
+        Peer = peer;
     }
 
     public Uri Address { get; }
 
     public TokenIssuer Tokens { get; }
+
+    public PeerHost Peer { get; }
 
     public IServiceProvider Services => _app.Services;
 
@@ -60,7 +66,8 @@ public sealed class BenchHost : IAsyncDisposable
         var app = BulkheadApp.Build([], c => c.AddInMemoryCollection(config), urls: "http://127.0.0.1:0");
 
         // The owner role bypasses row-level security; search_path is set once per connection, not per request.
-        var bare = NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(cluster.Owner()) { SearchPath = "app" }.ConnectionString);
+        // Statements are prepared as the runtime role's are, so that full and bare differ by the layers alone.
+        var bare = NpgsqlDataSource.Create(RuntimeConnection.Prepared(new NpgsqlConnectionStringBuilder(cluster.Owner()) { SearchPath = "app" }).ConnectionString);
         var viewer = new Viewer(bareTenant.Sub, SeesWholeTenant: false);
         app.MapGet("/bench/bare", async (CancellationToken ct) =>
         {
@@ -80,8 +87,9 @@ public sealed class BenchHost : IAsyncDisposable
 
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        var tokens = new TokenIssuer(DevelopmentSigningKey.Load(keyFile), Issuer, Audience, TimeProvider.System);
-        return new BenchHost(app, bare, new Uri(address), tokens);
+        var key = DevelopmentSigningKey.Load(keyFile);
+        var peer = await PeerHost.StartAsync(cluster.Owner(), key, Issuer, Audience);
+        return new BenchHost(app, bare, new Uri(address), new TokenIssuer(key, Issuer, Audience, TimeProvider.System), peer);
     }
 
     public string MemberToken(Guid tenant, string sub) => Tokens.Issue(tenant, sub, Roles.Member, TimeSpan.FromHours(2));
@@ -91,5 +99,6 @@ public sealed class BenchHost : IAsyncDisposable
         await _app.StopAsync();
         await _app.DisposeAsync();
         await _bare.DisposeAsync();
+        await Peer.DisposeAsync();
     }
 }

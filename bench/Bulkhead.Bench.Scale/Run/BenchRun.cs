@@ -11,11 +11,17 @@ public sealed record DataSet(string Database, int Tenants, long Conversations, l
 
 public sealed record RoundTrips(string Tier, int Reads, double PerRead, double TenantDataPerRead, double ControlPlanePerRead, double OtherPerRead, double StatementsPerTenantRoundTrip, IReadOnlyList<string> Sample);
 
-public sealed record FullVsBare(LoadResult Full, LoadResult Bare, double Ratio);
+/// <summary>Full stack, bare endpoint and the EF Core peer, in the same alternating rounds; ratios of requests per second.</summary>
+public sealed record FullVsBare(LoadResult Full, LoadResult Bare, LoadResult Peer, double Ratio, double PeerRatio)
+{
+    public double P50Ratio => Full.Latency.P50Ms / Bare.Latency.P50Ms;
+
+    public double PeerP50Ratio => Full.Latency.P50Ms / Peer.Latency.P50Ms;
+}
 
 public sealed record RunResult(
-    string Command, Machine Machine, DataSet Data, bool Redis, LoadResult OneClient, LoadResult ManyClients, FullVsBare FullVsBare,
-    IReadOnlyList<LoadResult> Tiers, IReadOnlyList<RoundTrips> RoundTrips, RlsResult Rls, IReadOnlyList<CreateResult> Creates, MigrateResult Migrate,
+    string Command, Machine Machine, DataSet Data, bool Redis, LoadResult OneClient, LoadResult ManyClients, FullVsBare FullVsBare, FullVsBare OneClientComparison,
+    IReadOnlyList<LoadResult> Tiers, IReadOnlyList<RoundTrips> RoundTrips, RlsResult Rls, RlsResult RlsUnprepared, IReadOnlyList<CreateResult> Creates, MigrateResult Migrate,
     IReadOnlyList<MoveResult> Moves, double TotalSeconds, string LoadAverageAtEnd);
 
 /// <summary>
@@ -69,7 +75,7 @@ public sealed class BenchRun(RunSettings settings, TextWriter output, TextWriter
         try
         {
             LoadResult oneClient, manyClients;
-            FullVsBare fullVsBare;
+            FullVsBare fullVsBare, oneClientComparison;
             var tiers = new List<LoadResult>();
             var sub = SeedPlan.BenchSub;
             await using (var host = await BenchHost.StartAsync(cluster, cluster.App(), redis, (giants["pooled"].Id, sub), keyFile))
@@ -78,30 +84,46 @@ public sealed class BenchRun(RunSettings settings, TextWriter output, TextWriter
                 var tokens = giants.ToDictionary(g => g.Key, g => host.MemberToken(g.Value.Id, sub));
                 HttpRequestMessage Full() => LoadDriver.Get("/api/conversations?limit=20", tokens["pooled"]);
                 HttpRequestMessage Bare() => LoadDriver.Get("/bench/bare", null);
+                var peerPage = host.Peer.Page.ToString();
+                HttpRequestMessage Peer() => LoadDriver.Get(peerPage, tokens["pooled"]);
+
+                // One rotation per round, so that no side always runs first (caches, the scheduler).
+                async Task<FullVsBare> AlternateAsync(int clients, TimeSpan slice)
+                {
+                    var sides = new (string Name, Func<HttpRequestMessage> Request)[] { ("full", Full), ("bare", Bare), ("peer", Peer) };
+                    var rounds = sides.Select(_ => new List<LoadResult>()).ToArray();
+                    for (var i = 0; i < settings.Rounds; i++)
+                    {
+                        for (var k = 0; k < sides.Length; k++)
+                        {
+                            var which = (i + k) % sides.Length;
+                            rounds[which].Add(await driver.RunAsync(sides[which].Name, sides[which].Request, clients, slice, ct));
+                        }
+                    }
+
+                    var clientsText = clients == 1 ? "1 client" : $"{clients} clients";
+                    var full = LoadResult.Merge($"full stack, {clientsText}", rounds[0]);
+                    var bare = LoadResult.Merge($"bare endpoint, {clientsText}", rounds[1]);
+                    var peer = LoadResult.Merge($"EF Core peer, {clientsText}", rounds[2]);
+                    Report(full);
+                    Report(bare);
+                    Report(peer);
+                    return new FullVsBare(full, bare, peer, full.RequestsPerSecond / bare.RequestsPerSecond, full.RequestsPerSecond / peer.RequestsPerSecond);
+                }
 
                 log.WriteLine("bench: warming up");
                 await driver.RunAsync("warm-up", Full, settings.Clients, TimeSpan.FromSeconds(3), ct);
                 await driver.RunAsync("warm-up", Bare, settings.Clients, TimeSpan.FromSeconds(2), ct);
+                await driver.RunAsync("warm-up", Peer, settings.Clients, TimeSpan.FromSeconds(3), ct);
 
                 oneClient = await driver.RunAsync("GET /api/conversations?limit=20, 1 client", Full, 1, settings.Phase, ct);
                 Report(oneClient);
                 manyClients = await driver.RunAsync($"GET /api/conversations?limit=20, {settings.Clients} clients", Full, settings.Clients, settings.Phase, ct);
                 Report(manyClients);
 
-                var fullRounds = new List<LoadResult>();
-                var bareRounds = new List<LoadResult>();
                 var slice = settings.Phase / settings.Rounds;
-                for (var i = 0; i < settings.Rounds; i++)
-                {
-                    fullRounds.Add(await driver.RunAsync("full", Full, settings.Clients, slice, ct));
-                    bareRounds.Add(await driver.RunAsync("bare", Bare, settings.Clients, slice, ct));
-                }
-
-                var full = LoadResult.Merge($"full stack, {settings.Clients} clients", fullRounds);
-                var bare = LoadResult.Merge($"bare endpoint, {settings.Clients} clients", bareRounds);
-                fullVsBare = new FullVsBare(full, bare, full.RequestsPerSecond / bare.RequestsPerSecond);
-                Report(full);
-                Report(bare);
+                fullVsBare = await AlternateAsync(settings.Clients, slice);
+                oneClientComparison = await AlternateAsync(1, slice);
 
                 var tierRounds = giants.Keys.ToDictionary(k => k, _ => new List<LoadResult>());
                 foreach (var tier in giants.Keys)
@@ -125,9 +147,10 @@ public sealed class BenchRun(RunSettings settings, TextWriter output, TextWriter
             }
 
             var roundTrips = await CountRoundTripsAsync(cluster, redis, giants, sub, keyFile, ct);
-            log.WriteLine("bench: RLS overhead (direct, alternating)");
-            var rls = await RlsOverhead.RunAsync(cluster, giants["pooled"], sub, settings.RlsIterations, ct);
-            log.WriteLine($"  RLS p50 {rls.Rls.P50Ms:N3} ms vs owner {rls.NoRls.P50Ms:N3} ms: x{rls.RatioP50:N3}");
+            log.WriteLine("bench: RLS overhead (direct, alternating), statements prepared automatically and not, in one loop");
+            var (rls, rlsUnprepared) = await RlsOverhead.RunAsync(cluster, giants["pooled"], sub, settings.RlsIterations, ct);
+            log.WriteLine($"  prepared: RLS p50 {rls.Rls.P50Ms:N3} ms vs owner {rls.NoRls.P50Ms:N3} ms: x{rls.RatioP50:N3}");
+            log.WriteLine($"  not prepared: RLS p50 {rlsUnprepared.Rls.P50Ms:N3} ms vs owner {rlsUnprepared.NoRls.P50Ms:N3} ms: x{rlsUnprepared.RatioP50:N3}");
 
             log.WriteLine("bench: operations");
             var creates = await operations.CreateTenantsAsync(settings.CreatesPerTier, ct);
@@ -139,7 +162,7 @@ public sealed class BenchRun(RunSettings settings, TextWriter output, TextWriter
             await operations.CleanUpAsync(ct);
 
             var command = settings.Quick ? "./bulkhead bench run --quick" : "./bulkhead bench run";
-            var result = new RunResult(command, machine, data, redis is not null, oneClient, manyClients, fullVsBare, tiers, roundTrips, rls, creates, migrate, moves, clock.Elapsed.TotalSeconds, Machine.ReadLoadAverage());
+            var result = new RunResult(command, machine, data, redis is not null, oneClient, manyClients, fullVsBare, oneClientComparison, tiers, roundTrips, rls, rlsUnprepared, creates, migrate, moves, clock.Elapsed.TotalSeconds, Machine.ReadLoadAverage());
             var path = await WriteJsonAsync(result, ct);
             output.WriteLine();
             output.WriteLine(Markdown.Render(result));

@@ -23,9 +23,15 @@ public static class Markdown
             Line($"| {load.Name} | {load.Latency.P50Ms:N2} | {load.Latency.P95Ms:N2} | {load.Latency.P99Ms:N2} | {load.RequestsPerSecond:N0} | {target} |");
         }
 
-        Line($"| {r.FullVsBare.Full.Name} | {r.FullVsBare.Full.Latency.P50Ms:N2} | {r.FullVsBare.Full.Latency.P95Ms:N2} | {r.FullVsBare.Full.Latency.P99Ms:N2} | {r.FullVsBare.Full.RequestsPerSecond:N0} | ≥ 0.8 of bare: {r.FullVsBare.Ratio:N2}, {Met(r.FullVsBare.Ratio >= 0.8)} |");
-        Line($"| {r.FullVsBare.Bare.Name} | {r.FullVsBare.Bare.Latency.P50Ms:N2} | {r.FullVsBare.Bare.Latency.P95Ms:N2} | {r.FullVsBare.Bare.Latency.P99Ms:N2} | {r.FullVsBare.Bare.RequestsPerSecond:N0} | |");
-        var failed = new[] { r.OneClient, r.ManyClients, r.FullVsBare.Full, r.FullVsBare.Bare }.Concat(r.Tiers).Where(l => l.Errors > 0).ToList();
+        var many = r.FullVsBare;
+        Line($"| {many.Full.Name} | {many.Full.Latency.P50Ms:N2} | {many.Full.Latency.P95Ms:N2} | {many.Full.Latency.P99Ms:N2} | {many.Full.RequestsPerSecond:N0} | ≥ 0.8 of bare: {many.Ratio:N2}, {Met(many.Ratio >= 0.8)}; ≥ 1.0 of the peer: {many.PeerRatio:N2}, {Met(many.PeerRatio >= 1.0)} |");
+        Line($"| {many.Bare.Name} | {many.Bare.Latency.P50Ms:N2} | {many.Bare.Latency.P95Ms:N2} | {many.Bare.Latency.P99Ms:N2} | {many.Bare.RequestsPerSecond:N0} | |");
+        Line($"| {many.Peer.Name} | {many.Peer.Latency.P50Ms:N2} | {many.Peer.Latency.P95Ms:N2} | {many.Peer.Latency.P99Ms:N2} | {many.Peer.RequestsPerSecond:N0} | |");
+        var one = r.OneClientComparison;
+        Line($"| {one.Full.Name} | {one.Full.Latency.P50Ms:N2} | {one.Full.Latency.P95Ms:N2} | {one.Full.Latency.P99Ms:N2} | {one.Full.RequestsPerSecond:N0} | p50 ≤ 2 × bare's: {one.P50Ratio:N2} ×, {Met(one.P50Ratio <= 2)}; {one.PeerP50Ratio:N2} × the peer's |");
+        Line($"| {one.Bare.Name} | {one.Bare.Latency.P50Ms:N2} | {one.Bare.Latency.P95Ms:N2} | {one.Bare.Latency.P99Ms:N2} | {one.Bare.RequestsPerSecond:N0} | |");
+        Line($"| {one.Peer.Name} | {one.Peer.Latency.P50Ms:N2} | {one.Peer.Latency.P95Ms:N2} | {one.Peer.Latency.P99Ms:N2} | {one.Peer.RequestsPerSecond:N0} | |");
+        var failed = new[] { r.OneClient, r.ManyClients, many.Full, many.Bare, many.Peer, one.Full, one.Bare, one.Peer }.Concat(r.Tiers).Where(l => l.Errors > 0).ToList();
         foreach (var load in failed)
         {
             Line($"**{load.Name}: {load.Errors:N0} of {load.Requests:N0} requests failed; its figures are not valid.**");
@@ -34,11 +40,16 @@ public static class Markdown
         s.AppendLine();
         Line($"| list SQL, 1 connection, alternating | p50 ms | p95 ms | p99 ms |");
         Line($"| --- | ---: | ---: | ---: |");
-        Line($"| bulkhead_app under RLS (TenantSession: context + query, one round trip) | {r.Rls.Rls.P50Ms:N3} | {r.Rls.Rls.P95Ms:N3} | {r.Rls.Rls.P99Ms:N3} |");
-        Line($"| owner, no RLS, explicit tenant_id filter only | {r.Rls.NoRls.P50Ms:N3} | {r.Rls.NoRls.P95Ms:N3} | {r.Rls.NoRls.P99Ms:N3} |");
-        Line($"| owner, no RLS, same context batch | {r.Rls.NoRlsWithContext.P50Ms:N3} | {r.Rls.NoRlsWithContext.P95Ms:N3} | {r.Rls.NoRlsWithContext.P99Ms:N3} |");
-        Line($"| **ratio RLS / no RLS** (target ≤ 1.05) | **{r.Rls.RatioP50:N3}** | **{r.Rls.RatioP95:N3}** | {Met(r.Rls.RatioP50 <= 1.05 && r.Rls.RatioP95 <= 1.05)} |");
-        Line($"| ratio RLS / no RLS with the same context batch (the policy alone) | {r.Rls.PolicyRatioP50:N3} | {r.Rls.PolicyRatioP95:N3} | |");
+        foreach (var rls in new[] { r.Rls, r.RlsUnprepared })
+        {
+            var how = rls.Prepared ? "prepared automatically (the default)" : "not prepared (Max Auto Prepare=0)";
+            Line($"| {how}: bulkhead_app under RLS (TenantSession: context + query, one round trip) | {rls.Rls.P50Ms:N3} | {rls.Rls.P95Ms:N3} | {rls.Rls.P99Ms:N3} |");
+            Line($"| {how}: owner, no RLS, explicit tenant_id filter only | {rls.NoRls.P50Ms:N3} | {rls.NoRls.P95Ms:N3} | {rls.NoRls.P99Ms:N3} |");
+            Line($"| {how}: owner, no RLS, same context batch | {rls.NoRlsWithContext.P50Ms:N3} | {rls.NoRlsWithContext.P95Ms:N3} | {rls.NoRlsWithContext.P99Ms:N3} |");
+            Line($"| **{how}: ratio RLS / explicit filter** (target ≤ 1.05) | **{rls.RatioP50:N3}** | **{rls.RatioP95:N3}** | {Met(rls.RatioP50 <= 1.05 && rls.RatioP95 <= 1.05)} |");
+            Line($"| {how}: ratio RLS / no RLS with the same context batch (the policy alone) | {rls.PolicyRatioP50:N3} | {rls.PolicyRatioP95:N3} | |");
+        }
+
         s.AppendLine();
         Line($"| round trips per GET /api/conversations (counted on the wire) | all | tenant data | statements in it | control plane | other | target |");
         Line($"| --- | ---: | ---: | ---: | ---: | ---: | --- |");

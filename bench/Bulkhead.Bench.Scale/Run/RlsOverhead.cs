@@ -7,28 +7,83 @@ using Npgsql;
 namespace Bulkhead.Bench.Scale.Run;
 
 /// <summary>The list query's latency three ways, alternating in one run on the same data.</summary>
-public sealed record RlsResult(Latency Rls, Latency NoRls, Latency NoRlsWithContext, double RatioP50, double RatioP95, double PolicyRatioP50, double PolicyRatioP95, string PlanRls, string PlanNoRls);
+public sealed record RlsResult(bool Prepared, Latency Rls, Latency NoRls, Latency NoRlsWithContext, double RatioP50, double RatioP95, double PolicyRatioP50, double PolicyRatioP95, string PlanRls, string PlanNoRls);
 
 /// <summary>
-/// Row-level security's cost, measured below HTTP: the seed's list SQL (<see cref="ConversationStore.ListCommand"/>)
+/// Row-level security's cost, measured below HTTP, with the runtime role's automatic preparation and without: the seed's list SQL (<see cref="ConversationStore.ListCommand"/>)
 /// as <c>bulkhead_app</c> through <see cref="TenantSession"/> (context + query in one round trip, under RLS),
 /// against the owner role (BYPASSRLS) sending only the query with its explicit tenant_id filter, and the owner
 /// sending the same context batch (so the difference is the policy alone). Each iteration runs the three in turn.
 /// </summary>
 public static class RlsOverhead
 {
-    public static async Task<RlsResult> RunAsync(BenchCluster cluster, Tenant tenant, string sub, int iterations, CancellationToken ct)
+    /// <summary>
+    /// Both preparation modes in one loop, so that they see the same machine: the runtime role's automatic
+    /// preparation (<see cref="RuntimeConnection"/>) on both sides, and none on either (Max Auto Prepare=0).
+    /// </summary>
+    public static async Task<(RlsResult Prepared, RlsResult Unprepared)> RunAsync(BenchCluster cluster, Tenant tenant, string sub, int iterations, CancellationToken ct)
     {
-        await using var app = NpgsqlDataSource.Create(cluster.App());
-        await using var owner = NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(cluster.Owner()) { SearchPath = tenant.Placement.Schema }.ConnectionString);
-        var router = new PrimaryPlacementRouter(app);
-        var viewer = new Viewer(sub, SeesWholeTenant: false);
-        var scope = new TenantScope(tenant.Id, tenant.Placement);
-
-        async Task<int> Rls()
+        await using var prepared = new Side(cluster, tenant, sub, prepared: true, ct);
+        await using var unprepared = new Side(cluster, tenant, sub, prepared: false, ct);
+        var expected = await prepared.Owner(false);
+        if (await prepared.Rls() != expected || await unprepared.Rls() != expected || expected == 0)
         {
-            await using var session = await TenantSession.OpenAsync(scope, router, ct);
-            await using var reader = await session.ReadAsync(ct, ConversationStore.ListCommand(tenant.Id, viewer, null, null, 21));
+            throw new InvalidOperationException($"the RLS and owner queries disagree or find nothing ({expected} rows as owner)");
+        }
+
+        var contenders = new Func<Task<int>>[]
+        {
+            prepared.Rls, () => prepared.Owner(false), () => prepared.Owner(true), unprepared.Rls, () => unprepared.Owner(false), () => unprepared.Owner(true),
+        };
+        var series = contenders.Select(_ => new List<double>(iterations)).ToArray();
+        for (var i = 0; i < iterations + (iterations / 10); i++)
+        {
+            // Rotate the order every iteration so that no side always runs first (cache, scheduler).
+            for (var k = 0; k < contenders.Length; k++)
+            {
+                var which = (i + k) % contenders.Length;
+                var started = Stopwatch.GetTimestamp();
+                await contenders[which]();
+                if (i >= iterations / 10)
+                {
+                    series[which].Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+                }
+            }
+        }
+
+        return (await prepared.ResultAsync(series[0], series[1], series[2]), await unprepared.ResultAsync(series[3], series[4], series[5]));
+    }
+
+    private sealed class Side : IAsyncDisposable
+    {
+        private readonly NpgsqlDataSource _app;
+        private readonly NpgsqlDataSource _owner;
+        private readonly PrimaryPlacementRouter _router;
+        private readonly Viewer _viewer;
+        private readonly TenantScope _scope;
+        private readonly Tenant _tenant;
+        private readonly bool _prepared;
+        private readonly CancellationToken _ct;
+
+        public Side(BenchCluster cluster, Tenant tenant, string sub, bool prepared, CancellationToken ct)
+        {
+            string Connection(NpgsqlConnectionStringBuilder builder) =>
+                prepared ? RuntimeConnection.Prepared(builder).ConnectionString : new NpgsqlConnectionStringBuilder(builder.ConnectionString) { MaxAutoPrepare = 0 }.ConnectionString;
+            _app = NpgsqlDataSource.Create(Connection(new NpgsqlConnectionStringBuilder(cluster.App())));
+            _owner = NpgsqlDataSource.Create(Connection(new NpgsqlConnectionStringBuilder(cluster.Owner()) { SearchPath = tenant.Placement.Schema }));
+            _router = new PrimaryPlacementRouter(_app);
+            _viewer = new Viewer(sub, SeesWholeTenant: false);
+            _scope = new TenantScope(tenant.Id, tenant.Placement);
+            _tenant = tenant;
+            _prepared = prepared;
+            _ct = ct;
+        }
+
+        public async Task<int> Rls()
+        {
+            var ct = _ct;
+            await using var session = await TenantSession.OpenAsync(_scope, _router, ct);
+            await using var reader = await session.ReadAsync(ct, ConversationStore.ListCommand(_tenant.Id, _viewer, null, null, 21));
             var rows = 0;
             while (await reader.ReadAsync(ct))
             {
@@ -38,16 +93,18 @@ public static class RlsOverhead
             return rows;
         }
 
-        async Task<int> Owner(bool withContext)
+        public async Task<int> Owner(bool withContext)
         {
-            await using var connection = await owner.OpenConnectionAsync(ct);
+            var ct = _ct;
+            var tenant = _tenant;
+            await using var connection = await _owner.OpenConnectionAsync(ct);
             await using var batch = new NpgsqlBatch(connection);
             if (withContext)
             {
                 batch.BatchCommands.Add(Sql.Command("select set_config('app.tenant_id', $1, true), set_config('search_path', $2, true)", tenant.Id.ToString(), tenant.Placement.Schema));
             }
 
-            batch.BatchCommands.Add(ConversationStore.ListCommand(tenant.Id, viewer, null, null, 21));
+            batch.BatchCommands.Add(ConversationStore.ListCommand(tenant.Id, _viewer, null, null, 21));
             await using var reader = await batch.ExecuteReaderAsync(ct);
             if (withContext)
             {
@@ -63,32 +120,18 @@ public static class RlsOverhead
             return rows;
         }
 
-        var expected = await Owner(false);
-        if (await Rls() != expected || expected == 0)
+        public async Task<RlsResult> ResultAsync(List<double> rlsSeries, List<double> noRlsSeries, List<double> withContextSeries)
         {
-            throw new InvalidOperationException($"the RLS and owner queries disagree or find nothing ({expected} rows as owner)");
+            var (rls, noRls, withContext) = (Latency.Of(rlsSeries), Latency.Of(noRlsSeries), Latency.Of(withContextSeries));
+            return new RlsResult(_prepared, rls, noRls, withContext, rls.P50Ms / noRls.P50Ms, rls.P95Ms / noRls.P95Ms, rls.P50Ms / withContext.P50Ms, rls.P95Ms / withContext.P95Ms,
+                await ExplainAsync(_app, _tenant, _viewer, asRuntimeRole: true, _ct), await ExplainAsync(_owner, _tenant, _viewer, asRuntimeRole: false, _ct));
         }
 
-        var series = new[] { new List<double>(iterations), new List<double>(iterations), new List<double>(iterations) };
-        var contenders = new Func<Task<int>>[] { Rls, () => Owner(false), () => Owner(true) };
-        for (var i = 0; i < iterations + (iterations / 10); i++)
+        public async ValueTask DisposeAsync()
         {
-            // Rotate the order every iteration so that no side always runs first (cache, scheduler).
-            for (var k = 0; k < 3; k++)
-            {
-                var which = (i + k) % 3;
-                var started = Stopwatch.GetTimestamp();
-                await contenders[which]();
-                if (i >= iterations / 10)
-                {
-                    series[which].Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
-                }
-            }
+            await _app.DisposeAsync();
+            await _owner.DisposeAsync();
         }
-
-        var (rls, noRls, withContext) = (Latency.Of(series[0]), Latency.Of(series[1]), Latency.Of(series[2]));
-        return new RlsResult(rls, noRls, withContext, rls.P50Ms / noRls.P50Ms, rls.P95Ms / noRls.P95Ms, rls.P50Ms / withContext.P50Ms, rls.P95Ms / withContext.P95Ms,
-            await ExplainAsync(app, tenant, viewer, asRuntimeRole: true, ct), await ExplainAsync(owner, tenant, viewer, asRuntimeRole: false, ct));
     }
 
     private static async Task<string> ExplainAsync(NpgsqlDataSource source, Tenant tenant, Viewer viewer, bool asRuntimeRole, CancellationToken ct)

@@ -1,6 +1,8 @@
 using Bulkhead.Host.Chat;
 using Bulkhead.Host.Hosting;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 
 namespace Bulkhead.Host.Auth;
@@ -61,6 +63,14 @@ public static class AuthenticationSetup
                 },
             };
         }).AddTenantApiKeys();
+
+        // Every bearer token goes through the cache of validated tokens (see ValidatedTokenCache for what it never serves).
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme).Configure<TimeProvider>((jwt, time) =>
+        {
+            jwt.TokenHandlers.Clear();
+            jwt.TokenHandlers.Add(new ValidatedTokenCache(new JsonWebTokenHandler { MapInboundClaims = false }, time));
+        });
 
         services.AddAuthorizationBuilder()
             .AddPolicy(Policies.Tenant, p => p.RequireClaim(Claims.Tenant).RequireRole(Roles.Member, Roles.Admin))
