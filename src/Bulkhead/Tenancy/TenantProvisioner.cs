@@ -87,7 +87,7 @@ public sealed class TenantProvisioner(OwnerSources owners)
         await using var create = maintenance.CreateCommand($"create database {Migrator.Quote(database)}");
         await create.ExecuteNonQueryAsync(ct);
         await using var restrict = (await owners.ForAsync(server, database, ct)).CreateCommand(
-            $"revoke all on database {Migrator.Quote(database)} from public; grant connect, temporary on database {Migrator.Quote(database)} to bulkhead_app");
+            $"revoke all on database {Migrator.Quote(database)} from public; grant connect on database {Migrator.Quote(database)} to bulkhead_app");
         await restrict.ExecuteNonQueryAsync(ct);
     }
 
