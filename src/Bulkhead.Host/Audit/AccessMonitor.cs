@@ -1,13 +1,15 @@
 using System.Security.Claims;
 using Bulkhead.Host.Auth;
 using Bulkhead.Tenancy;
+using Microsoft.IdentityModel.JsonWebTokens;
 
 namespace Bulkhead.Host.Audit;
 
 /// <summary>
 /// Watches answers to tenant requests for the patterns of probing: a 404 for a well-formed id queues a
 /// cross-tenant check (done later, so the 404 goes out exactly as for an id that exists nowhere), bursts
-/// of 404s raise id_enumeration, and a sub seen in several tenants raises sub_in_several_tenants.
+/// of 404s raise id_enumeration, and one issuer's sub active in several tenants raises sub_in_several_tenants
+/// (where the issuer's subs name one principal across tenants; see <see cref="PatternTracker"/>).
 /// </summary>
 public sealed class AccessMonitor(RequestDelegate next)
 {
@@ -22,7 +24,8 @@ public sealed class AccessMonitor(RequestDelegate next)
             return;
         }
 
-        if (patterns.Active(tenant.Id, sub) is { } several)
+        // A tenant API key has no issuer: it names its tenant itself, and its sub is that key's.
+        if (context.User.FindFirstValue(JwtRegisteredClaimNames.Iss) is { } issuer && patterns.Active(issuer, tenant.Id, sub) is { } several)
         {
             alerts.Enqueue(several);
         }

@@ -20,8 +20,14 @@ public sealed class AlertOptions
 
     public TimeSpan EnumerationWindow { get; set; } = TimeSpan.FromMinutes(1);
 
-    /// <summary>One sub seen in two tenants within this window raises sub_in_several_tenants.</summary>
-    public TimeSpan SubWindow { get; set; } = TimeSpan.FromMinutes(10);
+    /// <summary>
+    /// One issuer's sub active in two or more tenants within this window raises sub_in_several_tenants,
+    /// once per issuer, sub and window.
+    /// </summary>
+    public TimeSpan SubWindow { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>Whether one issuer's sub names one principal in every tenant; only then is a sub in several tenants worth an alert.</summary>
+    public SubjectScope SubjectScope { get; set; } = SubjectScope.Auto;
 
     /// <summary>The same alert (kind and principal) is raised at most once per this period, so a flood stays one alert.</summary>
     public TimeSpan Quiet { get; set; } = TimeSpan.FromMinutes(5);

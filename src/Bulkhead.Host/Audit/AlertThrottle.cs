@@ -5,13 +5,17 @@ namespace Bulkhead.Host.Audit;
 
 /// <summary>
 /// Raises each alert (kind and principal) at most once per quiet period, so that a flood of forged
-/// tokens or 404s is one alert, not a million rows. Keys always carry the tenant when there is one.
+/// tokens or 404s is one alert, not a million rows. Keys always carry the tenant, or for a principal
+/// that is not a tenant's, the token issuer.
 /// </summary>
 public sealed class AlertThrottle(IOptions<AlertOptions> options, TimeProvider time)
 {
     private readonly ConcurrentDictionary<string, DateTimeOffset> _quietUntil = new(StringComparer.Ordinal);
 
-    public bool ShouldRaise(string key)
+    public bool ShouldRaise(string key) => ShouldRaise(key, options.Value.Quiet);
+
+    /// <param name="quiet">How long the alert then stays quiet, when its own window is not <see cref="AlertOptions.Quiet"/>.</param>
+    public bool ShouldRaise(string key, TimeSpan quiet)
     {
         var now = time.GetUtcNow();
         if (_quietUntil.TryGetValue(key, out var until) && until > now)
@@ -27,7 +31,7 @@ public sealed class AlertThrottle(IOptions<AlertOptions> options, TimeProvider t
             }
         }
 
-        _quietUntil[key] = now + options.Value.Quiet;
+        _quietUntil[key] = now + quiet;
         return true;
     }
 }

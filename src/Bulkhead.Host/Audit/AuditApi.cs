@@ -88,7 +88,7 @@ public static class AuditApi
         : TextInput.Problem(action, 200, required: false) is { } a ? Problems.BadRequest($"action {a}.")
         : null;
 
-    private static Ok<ListResponse<AuditEventResponse>> Page(Bulkhead.Conversations.Page<AuditEvent> page, string binding, CursorCodec cursors) =>
+    private static Ok<ListResponse<AuditEventResponse>> Page(Bulkhead.Conversations.Page<TrailEvent> page, string binding, CursorCodec cursors) =>
         TypedResults.Ok(new ListResponse<AuditEventResponse>(
             page.Items.Select(AuditEventResponse.From).ToList(),
             page.After is { } next ? cursors.Encode(next, binding) : null));

@@ -1,13 +1,15 @@
 using System.Security.Claims;
 using Bulkhead.Audit;
 using Bulkhead.Host.Auth;
+using Microsoft.Extensions.Options;
 
 namespace Bulkhead.Host.Audit;
 
 /// <summary>
 /// The audit actor of an HTTP request: the verified token's sub, role and jti, the request id and the
 /// client address, and the endpoint as the action ("GET /api/conversations/{id}") for batches that no
-/// store audited in more detail. Nothing here comes from request headers or body.
+/// store audited in more detail. Nothing here comes from request headers or body. Its read-only batches
+/// commit relaxed unless <see cref="AuditOptions.Reads"/> says durable.
 /// </summary>
 public static class RequestActor
 {
@@ -25,7 +27,8 @@ public static class RequestActor
             context.Connection.RemoteIpAddress?.ToString(),
             $"{context.Request.Method} {route}",
             ResourceType(route),
-            context.Request.RouteValues.TryGetValue("id", out var id) ? Truncate(id?.ToString()) : null);
+            context.Request.RouteValues.TryGetValue("id", out var id) ? Truncate(id?.ToString()) : null,
+            context.RequestServices.GetService<IOptions<AuditOptions>>()?.Value.Reads != ReadDurability.Durable);
     }
 
     // "/api/tenant/users/{id}/export" names users; the last literal segment before a parameter or the end.

@@ -43,7 +43,13 @@ public static class ApiKeyAuthentication
 }
 
 public sealed class ApiKeyAuthenticationHandler(
-    IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder, TenantDirectory directory, IPlacementRouter router)
+    IOptionsMonitor<AuthenticationSchemeOptions> options,
+    ILoggerFactory logger,
+    UrlEncoder encoder,
+    TenantDirectory directory,
+    IPlacementRouter router,
+    ApiKeySigning signing,
+    FailedAuthentication failures)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
@@ -55,14 +61,20 @@ public sealed class ApiKeyAuthenticationHandler(
         }
 
         var key = header["Bearer ".Length..].Trim();
-        if (!TenantApiKey.TryParse(key, out var tenantId, out var keyId))
+        var address = Context.Connection.RemoteIpAddress;
+        switch (TenantApiKey.Parse(key, signing.Key, out var tenantId, out var keyId))
         {
-            return AuthenticateResult.Fail("malformed API key");
+            case ApiKeyForm.Malformed or ApiKeyForm.Forged:
+                // Decided by the key's own bytes: nothing about any tenant was read.
+                return AuthenticateResult.Fail("malformed or forged API key");
+            case ApiKeyForm.Untagged when !failures.MayTry(address):
+                return AuthenticateResult.Fail("too many failed API keys from this address");
         }
 
         var tenant = await directory.FindAsync(tenantId, Context.RequestAborted);
         if (tenant is null)
         {
+            failures.Record(address);
             return AuthenticateResult.Fail("unknown API key");
         }
 
@@ -74,6 +86,7 @@ public sealed class ApiKeyAuthenticationHandler(
 
         if (stored is null || !CryptographicOperations.FixedTimeEquals(stored, TenantApiKey.Hash(key)))
         {
+            failures.Record(address);
             return AuthenticateResult.Fail("unknown or revoked API key");
         }
 

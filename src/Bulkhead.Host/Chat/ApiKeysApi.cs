@@ -28,7 +28,7 @@ public static class ApiKeysApi
     }
 
     private static async Task<Results<Created<CreatedApiKeyResponse>, ValidationProblem>> CreateAsync(
-        CreateApiKeyRequest body, TenantCaller caller, CancellationToken ct)
+        CreateApiKeyRequest body, TenantCaller caller, ApiKeySigning signing, CancellationToken ct)
     {
         if (TextInput.Problem(body.Name, 100, required: true) is { } problem)
         {
@@ -36,7 +36,7 @@ public static class ApiKeysApi
         }
 
         await using var session = await caller.OpenSessionAsync(ct);
-        var (key, secret) = await new ApiKeyStore(session).CreateAsync(body.Name!, caller.Sub, ct);
+        var (key, secret) = await new ApiKeyStore(session).CreateAsync(body.Name!, caller.Sub, signing, ct);
         return TypedResults.Created($"/api/tenant/api-keys/{key.Id}", new CreatedApiKeyResponse(key.Id, key.Name, key.Hint, key.CreatedAt, secret));
     }
 

@@ -1,14 +1,15 @@
 using Bulkhead.Audit;
+using Bulkhead.Host.Audit;
 using Bulkhead.Storage;
 using Bulkhead.Tenancy;
 
 namespace Bulkhead.Host.Cli;
 
 /// <summary>
-/// <c>./bulkhead audit verify [--tenant T]</c>: recomputes each tenant's audit hash chain and names the
-/// first event that does not check out. Prints each tenant's head (event count and last hash): keep it
-/// somewhere else, because an insider who deletes the newest events leaves a chain that is intact but
-/// shorter, and only a head recorded earlier shows that.
+/// <c>./bulkhead audit verify [--tenant T] [--max-age 60s]</c>: recomputes every tenant's leaves, block
+/// roots and block chain, compares the newest block with the newest signed checkpoint outside the
+/// database, and names the tenant and first bad block of a trail that does not check out. Prints how many
+/// events are not sealed yet and the sealer's lag (the age of the oldest of them).
 /// </summary>
 public static class AuditCommand
 {
@@ -16,29 +17,50 @@ public static class AuditCommand
     {
         if (args.Positionals is not ["verify"])
         {
-            throw new CliException("usage: ./bulkhead audit verify [--tenant SLUG_OR_ID]");
+            throw new CliException("usage: ./bulkhead audit verify [--tenant SLUG_OR_ID] [--max-age SECONDS]");
         }
 
-        return await VerifyAsync(context.Owners, new TenantCatalog(context.Owner), args.Get("tenant"), Console.Out, ct);
+        var options = context.Options.Audit;
+        var maxAge = options.MaxCheckpointAge;
+        if (args.Get("max-age") is { } age)
+        {
+            maxAge = double.TryParse(age.TrimEnd('s'), System.Globalization.CultureInfo.InvariantCulture, out var seconds) && seconds > 0
+                ? TimeSpan.FromSeconds(seconds)
+                : throw new CliException("--max-age is a number of seconds.");
+        }
+
+        using var key = CheckpointKeyFile.Load(options.SigningKeyPath);
+        return await VerifyAsync(
+            context.Owners, new TenantCatalog(context.Owner), args.Get("tenant"), new DirectoryCheckpointStore(options.CheckpointPath), key, maxAge,
+            TimeProvider.System, Console.Out, ct);
     }
 
-    /// <returns>0 when every chain is intact, 1 when any is broken.</returns>
-    public static async Task<int> VerifyAsync(OwnerSources owners, TenantCatalog catalog, string? tenant, TextWriter output, CancellationToken ct)
+    /// <returns>0 when every trail checks out and is anchored recently, 1 otherwise.</returns>
+    public static async Task<int> VerifyAsync(
+        OwnerSources owners, TenantCatalog catalog, string? tenant, ICheckpointStore checkpoints, ICheckpointKey key, TimeSpan maxCheckpointAge,
+        TimeProvider time, TextWriter output, CancellationToken ct)
     {
         IReadOnlyList<Tenant> tenants = tenant is null
             ? await catalog.ListAsync(ct)
             : [await catalog.FindAsync(tenant, ct) ?? throw new CliException($"no tenant '{tenant}'")];
-        var reports = await AuditVerification.RunAsync(owners, tenants, ct);
-        foreach (var report in reports)
+        var now = time.GetUtcNow();
+        var reports = await AuditVerification.RunAsync(owners, tenants, tenant is null, checkpoints, key, now, maxCheckpointAge, ct);
+        foreach (var r in reports)
         {
-            var head = report.Head is null ? "none" : Convert.ToHexStringLower(report.Head);
-            await output.WriteLineAsync(report.Break is { } b
-                ? $"BROKEN {report.Slug} ({report.TenantId}): first bad event seq {b.Seq} (id {b.EventId}): {b.Reason}"
-                : $"ok     {report.Slug} ({report.TenantId}): {report.Events} events, head {head}");
+            var who = $"{r.Slug} ({r.TenantId})";
+            var pending = $"{r.Unsealed} event(s) not sealed yet, sealer lag {AuditVerifier.Age(r.SealerLag)}";
+            await output.WriteLineAsync(r switch
+            {
+                { Break: { } b } => $"BROKEN {who}: first bad block {b.Block}: {b.Reason}",
+                { Stall: { } s } => $"STALLED {who}: {s}; {pending}",
+                _ => $"ok     {who}: {r.SealedEvents} event(s) sealed in {r.Blocks} block(s), segment {r.Segment}; " +
+                     (r.Checkpoint is { } c ? $"checkpoint of block {c.Block}, {AuditVerifier.Age(now - c.Time)} old" : "no checkpoint yet") + $"; {pending}",
+            });
         }
 
-        var broken = reports.Count(r => !r.Intact);
-        await output.WriteLineAsync($"audit verify: {reports.Count} tenant(s), {broken} broken chain(s)");
-        return broken == 0 ? 0 : 1;
+        var broken = reports.Count(r => r.Break is not null);
+        var stalled = reports.Count(r => r.Break is null && r.Stall is not null);
+        await output.WriteLineAsync($"audit verify: {reports.Count} tenant(s), {broken} broken, {stalled} stalled");
+        return broken + stalled == 0 ? 0 : 1;
     }
 }

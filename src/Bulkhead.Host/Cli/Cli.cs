@@ -27,8 +27,9 @@ public static class Cli
           servers list
           demo                    create the demo tenants acme and globex (idempotent)
           verify [--json]         lint the live catalog of every placement for isolation; exit 1 naming each failure
-          audit verify [--tenant T]
-                                  check every tenant's audit hash chain; exit 1 naming the first bad event
+          audit verify [--tenant T] [--max-age SECONDS]
+                                  check every tenant's sealed audit trail against its signed checkpoints;
+                                  exit 1 naming the tenant and first bad block, or a stalled sealer
         """;
 
     public static async Task<int> RunAsync(string[] args)

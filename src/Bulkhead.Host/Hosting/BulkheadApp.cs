@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Bulkhead.Chat;
 using Bulkhead.Host.Api;
 using Bulkhead.Host.Audit;
 using Bulkhead.Host.Auth;
@@ -45,6 +46,8 @@ public static class BulkheadApp
         builder.Services.AddSingleton(sp => new TenantCatalog(sp.GetRequiredService<NpgsqlDataSource>()));
         builder.Services.AddSingleton<TenantDirectory>();
         builder.Services.AddSingleton(new CursorCodec(BulkheadConfiguration.ResolveCursorKey(options)));
+        builder.Services.AddSingleton(new ApiKeySigning(TenantApiKey.SigningKey(BulkheadConfiguration.ResolveApiKeySecret(options))));
+        builder.Services.AddSingleton<FailedAuthentication>();
         builder.Services.AddHostedService<IsolationPreflightService>();
         builder.Services.AddBulkheadLimits(builder.Configuration);
         builder.Services.AddBulkheadChat();
@@ -67,6 +70,7 @@ public static class BulkheadApp
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseAuthentication();
+        app.UseMiddleware<CredentialGate>();
         app.UseMiddleware<TenantResolution>();
         app.UseMiddleware<TenantTelemetry>();
         app.UseAuthorization();

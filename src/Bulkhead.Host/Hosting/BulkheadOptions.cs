@@ -19,8 +19,17 @@ public sealed class BulkheadOptions
     /// <summary>Models, providers and chat defaults (section Bulkhead:Chat).</summary>
     public Bulkhead.Host.Chat.ChatServerOptions Chat { get; set; } = new();
 
+    /// <summary>The audit sealer, checkpoints and read durability (section Bulkhead:Audit).</summary>
+    public Bulkhead.Host.Audit.AuditOptions Audit { get; set; } = new();
+
     /// <summary>Base64 of 32 random bytes that seal pagination cursors; the same on every instance.</summary>
     public string CursorKey { get; set; } = "";
+
+    /// <summary>
+    /// Base64 of 32 random bytes from which the tag of every tenant API key is derived; the same on every
+    /// instance. Changing it invalidates every key issued under it.
+    /// </summary>
+    public string ApiKeySecret { get; set; } = "";
 
     /// <summary>Serve even when the isolation preflight fails. Logged loudly; for incident recovery only.</summary>
     public bool UnsafeSkipIsolationChecks { get; set; }

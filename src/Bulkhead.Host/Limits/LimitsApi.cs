@@ -63,6 +63,11 @@ public static class LimitsApi
             }
         }
 
+        if (body.BurstSeconds is { } burst && !LimitsOptions.IsValidBurst(burst))
+        {
+            return Problems.Invalid("burst_seconds", $"must be between 1 and {LimitsOptions.MaxBurstSeconds}, or null to inherit the plan");
+        }
+
         if (!Guid.TryParse(id, out var tenantId) || !await limits.SetOverridesAsync(tenantId, body.ToOverrides(), ct))
         {
             return Problems.NotFound("tenant");

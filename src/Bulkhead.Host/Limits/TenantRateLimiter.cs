@@ -34,13 +34,13 @@ public sealed class TenantRateLimiter(TenantLimitsSource limits, IGcraLimiter gc
         var policies = new List<RequestPolicy>(2);
         if (tenantLimits.RequestsPerMinute is { } perTenant)
         {
-            policies.Add(new RequestPolicy(RequestPolicy.Tenant, perTenant, GcraRule.PerMinute(RateLimitKeys.Tenant(tenant.Id), perTenant, options.BurstSeconds)));
+            policies.Add(new RequestPolicy(RequestPolicy.Tenant, perTenant, GcraRule.PerMinute(RateLimitKeys.Tenant(tenant.Id), perTenant, tenantLimits.BurstSeconds)));
         }
 
         if (tenantLimits.UserRequestsPerMinute is { } perUser && IsChat(resource)
             && resource.User.FindFirstValue(Claims.Subject) is { } sub)
         {
-            policies.Add(new RequestPolicy(RequestPolicy.User, perUser, GcraRule.PerMinute(RateLimitKeys.User(tenant.Id, sub), perUser, options.BurstSeconds)));
+            policies.Add(new RequestPolicy(RequestPolicy.User, perUser, GcraRule.PerMinute(RateLimitKeys.User(tenant.Id, sub), perUser, tenantLimits.BurstSeconds)));
         }
 
         if (policies.Count == 0)

@@ -59,7 +59,9 @@ public static class ObservabilitySetup
     /// <summary>Serves the Prometheus scrape at /metrics.</summary>
     public static IEndpointRouteBuilder MapMetrics(this IEndpointRouteBuilder app)
     {
-        app.MapPrometheusScrapingEndpoint("/metrics");
+        // Platform operators only: the scrape names tenants and counts security alerts, which would tell an
+        // anonymous caller which tenant ids exist and when a probe of one was noticed.
+        app.MapPrometheusScrapingEndpoint("/metrics").RequireAuthorization(Bulkhead.Host.Auth.Policies.Platform);
         return app;
     }
 }

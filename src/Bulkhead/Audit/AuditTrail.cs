@@ -3,33 +3,37 @@ using Bulkhead.Storage;
 
 namespace Bulkhead.Audit;
 
-/// <summary>Reads the session tenant's audit trail, newest first. The runtime role cannot change it.</summary>
+/// <summary>Reads the session tenant's audit trail, newest first (ids are UUIDv7). The runtime role cannot change it.</summary>
 public sealed class AuditTrail(TenantSession session)
 {
-    public async Task<Page<AuditEvent>> ListAsync(AuditQuery query, CancellationToken ct)
+    public async Task<Page<TrailEvent>> ListAsync(AuditQuery query, CancellationToken ct)
     {
         await using var reader = await session.ReadAsync(ct, Sql.Command(
             $"""
-            select {AuditEvent.Columns} from audit_events
-             where tenant_id = $1
-               and ($2::text is null or sub = $2) and ($3::text is null or action = $3)
-               and ($4::timestamptz is null or occurred_at >= $4) and ($5::timestamptz is null or occurred_at < $5)
-               and ($6::uuid is null or seq < (select a.seq from audit_events a where a.tenant_id = $1 and a.id = $6))
-             order by seq desc limit $7
+            select {AuditEvent.ColumnsOf("e")}, s.block from audit_events e
+              left join audit_seals s on s.tenant_id = e.tenant_id and s.event_id = e.id
+             where e.tenant_id = $1
+               and ($2::text is null or e.sub = $2) and ($3::text is null or e.action = $3)
+               and ($4::timestamptz is null or e.occurred_at >= $4) and ($5::timestamptz is null or e.occurred_at < $5)
+               and ($6::uuid is null or e.id < $6)
+             order by e.id desc limit $7
             """,
             session.TenantId, query.Sub, query.Action, query.From?.ToUniversalTime(), query.To?.ToUniversalTime(), query.After, query.Limit + 1));
-        var items = new List<AuditEvent>();
+        var items = new List<TrailEvent>();
         while (await reader.ReadAsync(ct))
         {
-            items.Add(AuditEvent.Read(reader));
+            items.Add(new TrailEvent(AuditEvent.Read(reader), reader.IsDBNull(AuditEvent.ColumnNames.Count) ? null : reader.GetInt64(AuditEvent.ColumnNames.Count)));
         }
 
         if (items.Count <= query.Limit)
         {
-            return new Page<AuditEvent>(items, null);
+            return new Page<TrailEvent>(items, null);
         }
 
         items.RemoveAt(items.Count - 1);
-        return new Page<AuditEvent>(items, items[^1].Id);
+        return new Page<TrailEvent>(items, items[^1].Event.Id);
     }
 }
+
+/// <summary>An event of the trail and the block that seals it (null until the sealer has reached it).</summary>
+public sealed record TrailEvent(AuditEvent Event, long? Block);

@@ -4,17 +4,38 @@ using Npgsql;
 
 namespace Bulkhead.Audit;
 
-/// <summary>Checks the chain of every tenant (or one), each in its own placement, as the owner role.</summary>
+/// <summary>
+/// Checks the trail of every tenant (or one), each in its own placement, as the owner role, against the
+/// checkpoints kept outside the database. A tenant that has checkpoints but is gone from the control
+/// plane is reported too: erasing a trail together with its tenant does not make it disappear.
+/// </summary>
 public static class AuditVerification
 {
-    public static async Task<IReadOnlyList<ChainReport>> RunAsync(OwnerSources owners, IEnumerable<Tenant> tenants, CancellationToken ct)
+    public static async Task<IReadOnlyList<TrailReport>> RunAsync(
+        OwnerSources owners, IReadOnlyList<Tenant> tenants, bool everyTenant, ICheckpointStore checkpoints, ICheckpointKey key, DateTimeOffset now,
+        TimeSpan maxCheckpointAge, CancellationToken ct)
     {
-        var reports = new List<ChainReport>();
+        var reports = new List<TrailReport>();
         foreach (var tenant in tenants.Where(t => t.Status is TenantStatus.Active or TenantStatus.Suspended))
         {
             var source = await owners.ForAsync(tenant.Placement, ct);
             await using NpgsqlConnection connection = await source.OpenConnectionAsync(ct);
-            reports.Add(await AuditVerifier.VerifyAsync(connection, tenant.Placement.Schema, tenant.Id, tenant.Slug, ct));
+            var checkpoint = await checkpoints.NewestAsync(tenant.Id, key, ct);
+            reports.Add(await AuditVerifier.VerifyAsync(connection, tenant.Placement.Schema, tenant.Id, tenant.Slug, checkpoint, now, maxCheckpointAge, ct));
+        }
+
+        if (everyTenant)
+        {
+            var known = tenants.Select(t => t.Id).ToHashSet();
+            foreach (var id in (await checkpoints.TenantsAsync(ct)).Where(id => !known.Contains(id)))
+            {
+                if (await checkpoints.NewestAsync(id, key, ct) is { Block: > 0 } checkpoint)
+                {
+                    reports.Add(new TrailReport(id, "(unknown)", 0, 0, 0, 0, TimeSpan.Zero, checkpoint, new TrailBreak(1,
+                        $"the signed checkpoint of {checkpoint.Time:u} names block {checkpoint.Block} ({checkpoint.Events} events), but the control plane has no such tenant (the tenant was erased with its trail)"),
+                        null));
+                }
+            }
         }
 
         return reports;

@@ -4,53 +4,221 @@ using Npgsql;
 namespace Bulkhead.Audit;
 
 /// <summary>
-/// Recomputes a tenant's chain in order of seq and names the first event that does not check out: a
-/// gap in seq (an event deleted), a prev_hash that is not the hash of the event before (deleted,
-/// reordered or inserted), or a hash that does not match the event's own fields (modified). It reads as
-/// the owner role, which sees every tenant's rows; it never writes.
+/// Checks one tenant's trail as the owner role, which sees every row (it never writes): recomputes every
+/// block's hash and the chain of blocks, every event's leaf and every block's Merkle root, finds events
+/// that should have been sealed and are not, and compares the newest block with the newest signed
+/// checkpoint kept outside the database. Names the first block that does not check out.
 /// </summary>
 public static class AuditVerifier
 {
-    public static async Task<ChainReport> VerifyAsync(NpgsqlConnection owner, string schema, Guid tenantId, string slug, CancellationToken ct)
+    public static async Task<TrailReport> VerifyAsync(
+        NpgsqlConnection owner, string schema, Guid tenantId, string slug, Checkpoint? checkpoint, DateTimeOffset now, TimeSpan maxCheckpointAge,
+        CancellationToken ct)
     {
-        await using var command = new NpgsqlCommand(
-            $"select {AuditEvent.Columns} from {Migrator.Quote(schema)}.audit_events where tenant_id = $1 order by seq", owner);
-        command.Parameters.Add(new NpgsqlParameter { Value = tenantId });
-        await using var reader = await command.ExecuteReaderAsync(ct);
-        long count = 0;
-        byte[]? previous = null;
-        while (await reader.ReadAsync(ct))
+        var blocks = await ReadBlocksAsync(owner, schema, tenantId, ct);
+        var problems = new List<TrailBreak>();
+        CheckChain(blocks, problems);
+        await CheckSealsAsync(owner, schema, tenantId, blocks, problems, ct);
+        var (unsealed, oldest) = await CheckUnsealedAsync(owner, schema, tenantId, blocks, problems, ct);
+        CheckAgainst(checkpoint, blocks, problems);
+
+        var lag = oldest is { } o && now > o ? now - o : TimeSpan.Zero;
+        string? stall = null;
+        if (checkpoint is not null && now - checkpoint.Time > maxCheckpointAge)
         {
-            var e = AuditEvent.Read(reader);
-            count++;
-            var problem = Check(e, count, previous);
+            stall = $"the newest checkpoint is {Age(now - checkpoint.Time)} old (limit {Age(maxCheckpointAge)}): the sealer or its checkpoint store is not working";
+        }
+        else if (checkpoint is null && blocks.Count > 0 && now - blocks[0].SealedAt > maxCheckpointAge)
+        {
+            stall = $"{blocks.Count} block(s) sealed since {blocks[0].SealedAt:u}, but no checkpoint outside the database";
+        }
+        else if (lag > maxCheckpointAge)
+        {
+            stall = $"the oldest unsealed event is {Age(lag)} old (limit {Age(maxCheckpointAge)}): the sealer is behind or stopped";
+        }
+
+        var last = blocks.Count > 0 ? blocks[^1] : null;
+        return new TrailReport(
+            tenantId, slug, blocks.Count, last?.Total ?? 0, last?.Segment ?? 0, unsealed, lag, checkpoint, problems.MinBy(p => p.Block), stall);
+    }
+
+    public static string Age(TimeSpan age) => age.TotalSeconds < 120 ? $"{age.TotalSeconds:0.0}s" : age.TotalMinutes < 120 ? $"{age.TotalMinutes:0}m" : $"{age.TotalHours:0}h";
+
+    private static void CheckChain(List<AuditBlock> blocks, List<TrailBreak> problems)
+    {
+        var previous = AuditBlock.Genesis;
+        long total = 0;
+        var segment = 0;
+        for (var i = 0; i < blocks.Count; i++)
+        {
+            var b = blocks[i];
+            var expected = i + 1L;
+            var problem =
+                b.Block != expected ? $"block {expected} is missing: the trail goes from block {expected - 1} to block {b.Block} (deleted)"
+                : !Same(b.PrevHash, previous) ? $"its prev_hash is not the hash of block {expected - 1} (a block was replaced, inserted or reordered)"
+                : !Same(b.ComputeHash(), b.Hash) ? "its hash does not match its header (the block was altered)"
+                : b.Total != total + b.Events ? $"its total of {b.Total} events does not follow block {expected - 1}'s {total} plus its {b.Events}"
+                : b.Segment != segment && b.Segment != segment + 1 ? $"it is in segment {b.Segment} after segment {segment}"
+                : null;
             if (problem is not null)
             {
-                return new ChainReport(tenantId, slug, count, previous, new ChainBreak(tenantId, e.Seq, e.Id, problem));
+                problems.Add(new TrailBreak(expected, problem));
+                return;
             }
 
-            previous = e.Hash;
+            previous = b.Hash;
+            total = b.Total;
+            segment = b.Segment;
         }
-
-        return new ChainReport(tenantId, slug, count, previous, null);
     }
 
-    private static string? Check(AuditEvent e, long expectedSeq, byte[]? previous)
+    // Streams every seal with its event, block by block, and recomputes each block's Merkle root.
+    private static async Task CheckSealsAsync(NpgsqlConnection owner, string schema, Guid tenantId, List<AuditBlock> blocks, List<TrailBreak> problems, CancellationToken ct)
     {
-        if (e.Seq != expectedSeq)
+        var q = Migrator.Quote(schema);
+        var byNumber = blocks.GroupBy(b => b.Block).ToDictionary(g => g.Key, g => g.First());
+        var seen = new HashSet<long>();
+        await using var command = new NpgsqlCommand(
+            $"select s.block, s.position, s.event_id, {AuditEvent.ColumnsOf("e")} from {q}.audit_seals s " +
+            $"left join {q}.audit_events e on e.tenant_id = s.tenant_id and e.id = s.event_id where s.tenant_id = $1 order by s.block, s.position", owner);
+        command.Parameters.Add(new NpgsqlParameter { Value = tenantId });
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        long group = -1;
+        var leaves = new List<byte[]>();
+        string? problem = null;
+        while (true)
         {
-            return e.Seq > expectedSeq
-                ? $"seq {e.Seq} follows seq {expectedSeq - 1}: {e.Seq - expectedSeq} event(s) before it are missing (deleted)"
-                : $"seq {e.Seq} is out of order (expected {expectedSeq})";
+            var more = await reader.ReadAsync(ct);
+            var number = more ? reader.GetInt64(0) : -2;
+            if (number != group && group != -1)
+            {
+                Finish(group, leaves, problem);
+                leaves.Clear();
+                problem = null;
+            }
+
+            if (!more)
+            {
+                break;
+            }
+
+            group = number;
+            var position = reader.GetInt32(1);
+            if (problem is not null)
+            {
+                continue;
+            }
+
+            if (position != leaves.Count)
+            {
+                problem = $"its leaf {leaves.Count} is missing: the next sealed event is at position {position} (a seal was deleted)";
+            }
+            else if (reader.IsDBNull(3))
+            {
+                problem = $"event {reader.GetGuid(2)} (leaf {position}) is sealed here but missing from the trail (deleted)";
+            }
+            else
+            {
+                leaves.Add(MerkleTree.Leaf(AuditEvent.Read(reader, 3).LeafData()));
+            }
         }
 
-        if (!Same(e.PrevHash, previous))
+        foreach (var b in blocks.Where(b => b.Events > 0 && !seen.Contains(b.Block)))
         {
-            return "prev_hash is not the hash of the event before it (an event was inserted, deleted or reordered)";
+            problems.Add(new TrailBreak(b.Block, $"none of its {b.Events} events is sealed any more (the events and their seals were deleted)"));
         }
 
-        return Same(AuditChain.Hash(e), e.Hash) ? null : "hash does not match the event's fields (the event was modified or forged)";
+        void Finish(long number, List<byte[]> groupLeaves, string? found)
+        {
+            seen.Add(number);
+            if (!byNumber.TryGetValue(number, out var b))
+            {
+                problems.Add(new TrailBreak(number, $"block {number} seals events but does not exist"));
+                return;
+            }
+
+            found ??= groupLeaves.Count != b.Events ? $"it seals {groupLeaves.Count} event(s) but its header says {b.Events} (an event and its seal were inserted or deleted)"
+                : !Same(MerkleTree.Root(groupLeaves), b.Root) ? "its Merkle root does not match its events (an event was modified, inserted or reordered)"
+                : null;
+            if (found is not null)
+            {
+                problems.Add(new TrailBreak(number, found));
+            }
+        }
     }
 
-    private static bool Same(byte[]? a, byte[]? b) => a is null || b is null ? a is null && b is null : a.AsSpan().SequenceEqual(b);
+    // Events no block seals: how many and how old. One of a transaction below a sealed horizon of the
+    // current segment should have been sealed there: it was added afterwards.
+    private static async Task<(long Count, DateTimeOffset? Oldest)> CheckUnsealedAsync(
+        NpgsqlConnection owner, string schema, Guid tenantId, List<AuditBlock> blocks, List<TrailBreak> problems, CancellationToken ct)
+    {
+        var q = Migrator.Quote(schema);
+        // One statement, one snapshot: the sealer may be sealing these very events meanwhile.
+        await using var command = new NpgsqlCommand($"""
+            with u as (select e.id, e.xid, e.occurred_at from {q}.audit_events e
+                        where e.tenant_id = $1 and not exists (select 1 from {q}.audit_seals s where s.tenant_id = $1 and s.event_id = e.id))
+            select (select count(*) from u), (select min(occurred_at) from u), f.id, f.xid
+              from (select 1) one left join lateral (select id, xid from u order by xid, id limit 1) f on true
+            """, owner);
+        command.Parameters.Add(new NpgsqlParameter { Value = tenantId });
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        await reader.ReadAsync(ct);
+        var count = reader.GetInt64(0);
+        if (count == 0)
+        {
+            return (0, null);
+        }
+
+        var oldest = reader.GetFieldValue<DateTimeOffset>(1);
+        var first = reader.GetGuid(2);
+        var xid = reader.GetFieldValue<ulong>(3);
+        var segment = blocks.Count > 0 ? blocks[^1].Segment : 0;
+        if (blocks.FirstOrDefault(b => b.Segment == segment && b.Horizon > xid) is { } covering)
+        {
+            problems.Add(new TrailBreak(covering.Block,
+                $"event {first} (transaction {xid}) is below the block's horizon {covering.Horizon} but sealed nowhere (it was inserted after sealing)"));
+        }
+
+        return (count, oldest);
+    }
+
+    private static void CheckAgainst(Checkpoint? checkpoint, List<AuditBlock> blocks, List<TrailBreak> problems)
+    {
+        if (checkpoint is null || checkpoint.Block == 0)
+        {
+            return;
+        }
+
+        var named = $"the signed checkpoint of {checkpoint.Time:u} names block {checkpoint.Block} of segment {checkpoint.Segment} ({checkpoint.Events} events)";
+        if (blocks.Count == 0)
+        {
+            problems.Add(new TrailBreak(1, $"the trail is gone: {named}, the database holds no block of this tenant (the trail was erased with its seals)"));
+        }
+        else if (blocks[^1].Block < checkpoint.Block)
+        {
+            problems.Add(new TrailBreak(blocks[^1].Block + 1, $"the trail was truncated: {named}, the database's trail ends at block {blocks[^1].Block}"));
+        }
+        else if (blocks.FirstOrDefault(b => b.Block == checkpoint.Block) is { } b
+            && (Convert.ToHexStringLower(b.Hash) != checkpoint.BlockHash || b.Total != checkpoint.Events || b.Segment != checkpoint.Segment))
+        {
+            problems.Add(new TrailBreak(b.Block, $"{named}, and the database's block {b.Block} is a different one (the trail was rewritten)"));
+        }
+    }
+
+    private static async Task<List<AuditBlock>> ReadBlocksAsync(NpgsqlConnection owner, string schema, Guid tenantId, CancellationToken ct)
+    {
+        await using var command = new NpgsqlCommand(
+            $"select {AuditBlock.Columns} from {Migrator.Quote(schema)}.audit_blocks where tenant_id = $1 order by block", owner);
+        command.Parameters.Add(new NpgsqlParameter { Value = tenantId });
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        var blocks = new List<AuditBlock>();
+        while (await reader.ReadAsync(ct))
+        {
+            blocks.Add(AuditBlock.Read(reader));
+        }
+
+        return blocks;
+    }
+
+    private static bool Same(byte[] a, byte[] b) => a.AsSpan().SequenceEqual(b);
 }

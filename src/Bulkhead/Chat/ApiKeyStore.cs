@@ -10,10 +10,10 @@ public sealed class ApiKeyStore(TenantSession session)
     private Guid TenantId => session.TenantId;
 
     /// <returns>The stored key and the key itself, which is shown once and never again.</returns>
-    public async Task<(ApiKey Key, string Secret)> CreateAsync(string name, string createdBy, CancellationToken ct)
+    public async Task<(ApiKey Key, string Secret)> CreateAsync(string name, string createdBy, ApiKeySigning signing, CancellationToken ct)
     {
         var id = Guid.CreateVersion7();
-        var secret = TenantApiKey.Create(TenantId, id);
+        var secret = TenantApiKey.Create(TenantId, id, signing.Key);
         await using var reader = await session.ReadAsync(ct, Sql.Command(
             $"insert into api_keys (tenant_id, id, name, key_hash, hint, created_by) values ($1, $2, $3, $4, $5, $6) returning {Columns}",
             TenantId, id, name, TenantApiKey.Hash(secret), TenantApiKey.Hint(secret), createdBy));

@@ -52,14 +52,12 @@ public sealed class RetentionSweep(NpgsqlDataSource controlPlane, IPlacementRout
 
     public async Task<RetentionResult> SweepAsync(RetentionWork work, CancellationToken ct)
     {
-        await using var session = await TenantSession.OpenAsync(work.Scope, router, AuditActor.System("retention", "retention.sweep"), ct);
+        await using var session = await TenantSession.OpenAsync(work.Scope, router, AuditActor.System("retention", AuditActions.RetentionSweep.Name), ct);
         var now = time.GetUtcNow();
         var messages = Sql.Command(MessagesSql, work.Scope.TenantId, work.PlanRetentionDays, now);
         long conversations = 0;
         await using (var reader = await session.ReadAsync(ct,
-            session.Audited(
-                Sql.Command(ConversationsSql, work.Scope.TenantId, work.PlanRetentionDays, now),
-                new AuditEntry("retention.sweep", "conversation", null, 200)),
+            session.Audited(AuditActions.RetentionSweep, null, Sql.Command(ConversationsSql, work.Scope.TenantId, work.PlanRetentionDays, now)),
             messages))
         {
             while (await reader.ReadAsync(ct))

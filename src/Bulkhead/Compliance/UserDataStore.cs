@@ -6,7 +6,7 @@ namespace Bulkhead.Compliance;
 /// <summary>
 /// A data subject's rights over the session tenant's data: export (Art. 20) and erasure (Art. 17). Both
 /// are audited; the erasure's event names the user id and counts, never content, so the trail (and its
-/// hash chain) stays whole after the content is gone.
+/// seals) stay whole after the content is gone.
 /// </summary>
 public sealed class UserDataStore(TenantSession session, TimeProvider time)
 {
@@ -15,8 +15,8 @@ public sealed class UserDataStore(TenantSession session, TimeProvider time)
     {
         await using var reader = await session.ReadAsync(ct,
             session.Audited(
-                Sql.Command("select id, sub, created_at from users where tenant_id = $1 and id = $2", session.TenantId, userId),
-                new AuditEntry("user.export", "user", userId.ToString(), 200, MissIsNotFound: true)),
+                AuditActions.UserExport, userId.ToString(),
+                Sql.Command("select id, sub, created_at from users where tenant_id = $1 and id = $2", session.TenantId, userId)),
             Sql.Command(
                 "select id, title, created_at, updated_at from conversations where tenant_id = $1 and user_id = $2 order by id",
                 session.TenantId, userId),
@@ -67,12 +67,11 @@ public sealed class UserDataStore(TenantSession session, TimeProvider time)
     public async Task<bool> EraseAsync(Guid userId, CancellationToken ct)
     {
         await using var reader = await session.ReadAsync(ct, session.Audited(
+            AuditActions.UserErase, userId.ToString(),
             Sql.Command(
                 "delete from users u where u.tenant_id = $1 and u.id = $2 " +
                 "returning u.id, (select count(*) from conversations c where c.tenant_id = $1 and c.user_id = $2) as conversations",
-                session.TenantId, userId),
-            new AuditEntry("user.erase", "user", userId.ToString(), 204, MissIsNotFound: true,
-                CountSql: "(select coalesce(sum(conversations), 0) from r)")));
+                session.TenantId, userId)));
         return await reader.ReadAsync(ct);
     }
 }

@@ -7,8 +7,8 @@ namespace Bulkhead.Conversations;
 /// <summary>
 /// Conversations and messages of the session's tenant. Every statement names tenant_id even though
 /// row-level security would catch it; a member's statements are also bound to their own user. Each
-/// access records its audit event in the same statement (see <see cref="TenantSession.Audited"/>), with
-/// the status the API answers: 404 when the viewer cannot see the conversation.
+/// access records its audit event in the same statement (see <see cref="AuditActions"/>), with its outcome:
+/// not found when the viewer cannot see the conversation.
 /// </summary>
 public sealed class ConversationStore(TenantSession session)
 {
@@ -33,13 +33,12 @@ public sealed class ConversationStore(TenantSession session)
         var id = Guid.CreateVersion7();
         await using var reader = await session.ReadAsync(ct,
             Sql.Command(UpsertUser, TenantId, Guid.CreateVersion7(), viewer.Sub),
-            session.Audited(
+            session.Audited(AuditActions.ConversationCreate, id.ToString(),
                 Sql.Command(
                     "insert into conversations (tenant_id, id, user_id, title) " +
                     "select $1, $2, u.id, $4 from users u where u.tenant_id = $1 and u.sub = $3 " +
                     "returning id, user_id, title, created_at, updated_at",
-                    TenantId, id, viewer.Sub, title),
-                new AuditEntry("conversation.create", "conversation", id.ToString(), 201)));
+                    TenantId, id, viewer.Sub, title)));
         await reader.ReadAsync(ct);
         return ReadConversation(reader);
     }
@@ -48,8 +47,7 @@ public sealed class ConversationStore(TenantSession session)
     public async Task<Page<Conversation>> ListAsync(Viewer viewer, Guid? userId, Guid? after, int limit, CancellationToken ct)
     {
         await using var reader = await session.ReadAsync(ct, session.Audited(
-            ListCommand(TenantId, viewer, userId, after, limit + 1),
-            new AuditEntry("conversation.list", "conversation", userId?.ToString(), 200)));
+            AuditActions.ConversationList, userId?.ToString(), ListCommand(TenantId, viewer, userId, after, limit + 1)));
         var items = new List<Conversation>();
         while (await reader.ReadAsync(ct))
         {
@@ -84,27 +82,27 @@ public sealed class ConversationStore(TenantSession session)
     public async Task<Conversation?> GetAsync(Viewer viewer, Guid id, CancellationToken ct)
     {
         await using var reader = await session.ReadAsync(ct, session.Audited(
-            Sql.Command($"select {Columns} from conversations c where c.tenant_id = $1 and c.id = $3{Scope(viewer)}", TenantId, viewer.Sub, id),
-            new AuditEntry("conversation.read", "conversation", id.ToString(), 200, MissIsNotFound: true)));
+            AuditActions.ConversationRead, id.ToString(),
+            Sql.Command($"select {Columns} from conversations c where c.tenant_id = $1 and c.id = $3{Scope(viewer)}", TenantId, viewer.Sub, id)));
         return await reader.ReadAsync(ct) ? ReadConversation(reader) : null;
     }
 
     public async Task<Conversation?> RenameAsync(Viewer viewer, Guid id, string title, CancellationToken ct)
     {
         await using var reader = await session.ReadAsync(ct, session.Audited(
+            AuditActions.ConversationUpdate, id.ToString(),
             Sql.Command(
                 $"update conversations c set title = $4, updated_at = now() where c.tenant_id = $1 and c.id = $3{Scope(viewer)} " +
                 "returning c.id, c.user_id, c.title, c.created_at, c.updated_at",
-                TenantId, viewer.Sub, id, title),
-            new AuditEntry("conversation.update", "conversation", id.ToString(), 200, MissIsNotFound: true)));
+                TenantId, viewer.Sub, id, title)));
         return await reader.ReadAsync(ct) ? ReadConversation(reader) : null;
     }
 
     public async Task<bool> DeleteAsync(Viewer viewer, Guid id, CancellationToken ct)
     {
         await using var reader = await session.ReadAsync(ct, session.Audited(
-            Sql.Command($"delete from conversations c where c.tenant_id = $1 and c.id = $3{Scope(viewer)} returning c.id", TenantId, viewer.Sub, id),
-            new AuditEntry("conversation.delete", "conversation", id.ToString(), 204, MissIsNotFound: true)));
+            AuditActions.ConversationDelete, id.ToString(),
+            Sql.Command($"delete from conversations c where c.tenant_id = $1 and c.id = $3{Scope(viewer)} returning c.id", TenantId, viewer.Sub, id)));
         return await reader.ReadAsync(ct);
     }
 
@@ -117,8 +115,8 @@ public sealed class ConversationStore(TenantSession session)
         await using var reader = await session.ReadAsync(ct,
             Sql.Command($"select {visible}", TenantId, viewer.Sub, conversationId),
             session.Audited(
-                Sql.Command(sql, TenantId, viewer.Sub, conversationId, after ?? Guid.Empty, limit + 1),
-                new AuditEntry("message.list", "conversation", conversationId.ToString(), 200, MissIsNotFound: true, FoundSql: visible)));
+                AuditActions.MessageList.FoundWhen(visible), conversationId.ToString(),
+                Sql.Command(sql, TenantId, viewer.Sub, conversationId, after ?? Guid.Empty, limit + 1)));
         await reader.ReadAsync(ct);
         if (!reader.GetBoolean(0))
         {
@@ -141,12 +139,12 @@ public sealed class ConversationStore(TenantSession session)
         var id = Guid.CreateVersion7();
         await using var reader = await session.ReadAsync(ct,
             session.Audited(
+                AuditActions.MessageCreate, id.ToString(),
                 Sql.Command(
                     "insert into messages (tenant_id, id, conversation_id, role, content) " +
                     $"select $1, $4, c.id, $5, $6 from conversations c where c.tenant_id = $1 and c.id = $3{Scope(viewer)} " +
                     "returning id, conversation_id, role, content, created_at",
-                    TenantId, viewer.Sub, conversationId, id, role, content),
-                new AuditEntry("message.create", "message", id.ToString(), 201, MissIsNotFound: true)),
+                    TenantId, viewer.Sub, conversationId, id, role, content)),
             Sql.Command("update conversations set updated_at = now() where tenant_id = $1 and id = $2", TenantId, conversationId));
         return await reader.ReadAsync(ct) ? ReadMessage(reader) : null;
     }

@@ -8,7 +8,8 @@ public sealed record LimitOverrides(
     int? RequestsPerMinute,
     int? UserRequestsPerMinute,
     long? MonthlyTokens,
-    int? MaxConcurrentLlmCalls)
+    int? MaxConcurrentLlmCalls,
+    int? BurstSeconds)
 {
-    public static LimitOverrides None { get; } = new(null, null, null, null);
+    public static LimitOverrides None { get; } = new(null, null, null, null, null);
 }

@@ -2,13 +2,17 @@ namespace Bulkhead.Limits;
 
 /// <summary>
 /// Fair-sharing settings, bound from <c>Bulkhead:Limits</c>. Requests per minute and monthly tokens of a
-/// plan live in <c>control.plans</c>; what the plan table does not hold (the per-user chat limit and the
-/// cap on concurrent LLM calls) lives here, per plan name. Per-tenant overrides live in
+/// plan live in <c>control.plans</c>; what the plan table does not hold (the per-user chat limit, the
+/// cap on concurrent LLM calls and the burst) lives here, per plan name. Per-tenant overrides live in
 /// <c>control.tenant_limits</c> and win over both.
 /// </summary>
 public sealed class LimitsOptions
 {
     public const string Section = "Bulkhead:Limits";
+
+    public const int OneMinute = 60;
+
+    public const int MaxBurstSeconds = 3600;
 
     /// <summary>Off switch for the request limiter (quotas and the LLM gate still apply).</summary>
     public bool Enabled { get; set; } = true;
@@ -27,8 +31,11 @@ public sealed class LimitsOptions
     /// <summary>How often a fallen-back limiter asks Redis whether it answers again.</summary>
     public TimeSpan RedisProbeInterval { get; set; } = TimeSpan.FromMilliseconds(500);
 
-    /// <summary>The burst a rate allows, in seconds of that rate: 10 s of 100/min is a burst of 17.</summary>
-    public int BurstSeconds { get; set; } = 10;
+    /// <summary>
+    /// The burst a rate allows, in seconds of that rate, for plans that do not set their own. One minute by
+    /// default, so that "N per minute" admits N at once (and then refills at N a minute).
+    /// </summary>
+    public int BurstSeconds { get; set; } = OneMinute;
 
     /// <summary>How long a tenant's effective limits are cached; writes through the admin API invalidate at once.</summary>
     public TimeSpan PolicyCacheTtl { get; set; } = TimeSpan.FromSeconds(5);
@@ -49,6 +56,11 @@ public sealed class LimitsOptions
 
     public PlanOptions PlanFor(string plan) => Plans.TryGetValue(plan, out var options) ? options : new PlanOptions();
 
+    /// <summary>The plan's burst in seconds of its rates: its own, or <see cref="BurstSeconds"/>.</summary>
+    public int BurstSecondsFor(string plan) => PlanFor(plan).BurstSeconds ?? BurstSeconds;
+
+    public static bool IsValidBurst(int seconds) => seconds is >= 1 and <= MaxBurstSeconds;
+
     public void Validate()
     {
         var errors = new List<string>();
@@ -57,9 +69,9 @@ public sealed class LimitsOptions
             errors.Add("InstanceCount must be at least 1");
         }
 
-        if (BurstSeconds is < 1 or > 3600)
+        if (!IsValidBurst(BurstSeconds))
         {
-            errors.Add("BurstSeconds must be between 1 and 3600");
+            errors.Add($"BurstSeconds must be between 1 and {MaxBurstSeconds}");
         }
 
         if (RedisTimeout <= TimeSpan.Zero || RedisProbeInterval <= TimeSpan.Zero || PolicyCacheTtl < TimeSpan.Zero || LlmQueueTimeout < TimeSpan.Zero)
@@ -72,6 +84,11 @@ public sealed class LimitsOptions
             if (plan.UserRequestsPerMinute is <= 0 || plan.MaxConcurrentLlmCalls <= 0)
             {
                 errors.Add($"plan {name}: UserRequestsPerMinute and MaxConcurrentLlmCalls must be positive");
+            }
+
+            if (plan.BurstSeconds is { } burst && !IsValidBurst(burst))
+            {
+                errors.Add($"plan {name}: BurstSeconds must be between 1 and {MaxBurstSeconds}");
             }
         }
 
@@ -90,6 +107,9 @@ public sealed class PlanOptions
 
     /// <summary>LLM calls of one tenant in flight at once, across all instances. Every plan has a cap.</summary>
     public int MaxConcurrentLlmCalls { get; set; } = 4;
+
+    /// <summary>The burst of this plan's rates, in seconds of each rate; null inherits <see cref="LimitsOptions.BurstSeconds"/>.</summary>
+    public int? BurstSeconds { get; set; }
 }
 
 /// <summary>What the request limiter does while Redis does not answer.</summary>

@@ -5,8 +5,8 @@ using Npgsql;
 namespace Bulkhead.Limits;
 
 /// <summary>
-/// A tenant's effective limits: control.plans, then the plan's configuration, then the tenant's
-/// overrides. Cached per tenant for <see cref="LimitsOptions.PolicyCacheTtl"/> so that a request costs
+/// A tenant's effective limits: control.plans, then the plan's configuration (and the configured default
+/// burst), then the tenant's overrides. Cached per tenant for <see cref="LimitsOptions.PolicyCacheTtl"/> so that a request costs
 /// no round trip; an override written through this instance is seen at once, on other instances
 /// within the TTL.
 /// </summary>
@@ -14,7 +14,7 @@ public sealed class TenantLimitsSource(NpgsqlDataSource controlPlane, LimitsOpti
 {
     private const string Query = """
         select p.name, p.requests_per_minute, p.monthly_tokens,
-               o.requests_per_minute, o.user_requests_per_minute, o.monthly_tokens, o.max_concurrent_llm_calls
+               o.requests_per_minute, o.user_requests_per_minute, o.monthly_tokens, o.max_concurrent_llm_calls, o.burst_seconds
           from control.tenants t
           join control.plans p on p.name = t.plan
           left join control.tenant_limits o on o.tenant_id = t.id
@@ -44,11 +44,11 @@ public sealed class TenantLimitsSource(NpgsqlDataSource controlPlane, LimitsOpti
     {
         await using var batch = controlPlane.CreateBatch();
         batch.BatchCommands.Add(Sql.Command(
-            "select requests_per_minute, user_requests_per_minute, monthly_tokens, max_concurrent_llm_calls from control.tenant_limits where tenant_id = $1",
+            "select requests_per_minute, user_requests_per_minute, monthly_tokens, max_concurrent_llm_calls, burst_seconds from control.tenant_limits where tenant_id = $1",
             tenantId));
         await using var reader = await batch.ExecuteReaderAsync(ct);
         return await reader.ReadAsync(ct)
-            ? new LimitOverrides(IntOrNull(reader, 0), IntOrNull(reader, 1), LongOrNull(reader, 2), IntOrNull(reader, 3))
+            ? new LimitOverrides(IntOrNull(reader, 0), IntOrNull(reader, 1), LongOrNull(reader, 2), IntOrNull(reader, 3), IntOrNull(reader, 4))
             : null;
     }
 
@@ -58,16 +58,17 @@ public sealed class TenantLimitsSource(NpgsqlDataSource controlPlane, LimitsOpti
         await using var batch = controlPlane.CreateBatch();
         batch.BatchCommands.Add(Sql.Command(
             """
-            insert into control.tenant_limits (tenant_id, requests_per_minute, user_requests_per_minute, monthly_tokens, max_concurrent_llm_calls)
-            select t.id, $2, $3, $4, $5 from control.tenants t where t.id = $1
+            insert into control.tenant_limits (tenant_id, requests_per_minute, user_requests_per_minute, monthly_tokens, max_concurrent_llm_calls, burst_seconds)
+            select t.id, $2, $3, $4, $5, $6 from control.tenants t where t.id = $1
             on conflict (tenant_id) do update set
                 requests_per_minute = excluded.requests_per_minute,
                 user_requests_per_minute = excluded.user_requests_per_minute,
                 monthly_tokens = excluded.monthly_tokens,
                 max_concurrent_llm_calls = excluded.max_concurrent_llm_calls,
+                burst_seconds = excluded.burst_seconds,
                 updated_at = now()
             """,
-            tenantId, overrides.RequestsPerMinute, overrides.UserRequestsPerMinute, overrides.MonthlyTokens, overrides.MaxConcurrentLlmCalls));
+            tenantId, overrides.RequestsPerMinute, overrides.UserRequestsPerMinute, overrides.MonthlyTokens, overrides.MaxConcurrentLlmCalls, overrides.BurstSeconds));
         var written = await batch.ExecuteNonQueryAsync(ct) == 1;
         Forget(tenantId);
         return written;
@@ -100,7 +101,8 @@ public sealed class TenantLimitsSource(NpgsqlDataSource controlPlane, LimitsOpti
             IntOrNull(reader, 3) ?? IntOrNull(reader, 1),
             IntOrNull(reader, 4) ?? configured.UserRequestsPerMinute,
             LongOrNull(reader, 5) ?? LongOrNull(reader, 2),
-            IntOrNull(reader, 6) ?? configured.MaxConcurrentLlmCalls);
+            IntOrNull(reader, 6) ?? configured.MaxConcurrentLlmCalls,
+            IntOrNull(reader, 7) ?? options.BurstSecondsFor(plan));
     }
 
     private static int? IntOrNull(NpgsqlDataReader reader, int i) => reader.IsDBNull(i) ? null : reader.GetInt32(i);

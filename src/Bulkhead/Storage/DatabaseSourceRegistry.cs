@@ -7,11 +7,15 @@ namespace Bulkhead.Storage;
 /// cannot exhaust the servers: at most <see cref="DatabaseTierOptions.MaxConnections"/> physical
 /// connections in all (data sources × their pool size), the least recently used idle data source is
 /// evicted to make room, and data sources idle for <see cref="DatabaseTierOptions.IdleTimeout"/> are closed.
+/// An evicted data source still counts against the cap until its physical connections are closed, so a
+/// new one never opens beside one that is still shutting down.
 /// </summary>
 public sealed class DatabaseSourceRegistry(ServerCredentials credentials, DatabaseTierOptions options, TimeProvider time) : IAsyncDisposable
 {
     private readonly Lock _gate = new();
     private readonly Dictionary<(string Server, string Database), Entry> _entries = [];
+    private int _closing;
+    private TaskCompletionSource _released = NewSignal();
 
     private int MaxSources => Math.Max(1, options.MaxConnections / options.PoolSizePerDatabase);
 
@@ -56,6 +60,7 @@ public sealed class DatabaseSourceRegistry(ServerCredentials credentials, Databa
         {
             var evicted = new List<Entry>();
             Entry? rented = null;
+            Task released;
             lock (_gate)
             {
                 var now = time.GetUtcNow();
@@ -67,7 +72,7 @@ public sealed class DatabaseSourceRegistry(ServerCredentials credentials, Databa
 
                 if (!_entries.TryGetValue(key, out rented))
                 {
-                    if (_entries.Count >= MaxSources)
+                    if (_entries.Count + _closing >= MaxSources)
                     {
                         var victim = _entries.Where(e => e.Value.Leases == 0).OrderBy(e => e.Value.LastUsed).FirstOrDefault();
                         if (victim.Value is not null)
@@ -77,7 +82,7 @@ public sealed class DatabaseSourceRegistry(ServerCredentials credentials, Databa
                         }
                     }
 
-                    if (_entries.Count < MaxSources)
+                    if (_entries.Count + _closing + evicted.Count < MaxSources)
                     {
                         var builder = RuntimeConnection.Prepared(new NpgsqlConnectionStringBuilder(credentials.Runtime(server, key.Item2))
                         {
@@ -95,22 +100,48 @@ public sealed class DatabaseSourceRegistry(ServerCredentials credentials, Databa
                     rented.Leases++;
                     rented.LastUsed = now;
                 }
+
+                _closing += evicted.Count;
+                released = _released.Task;
             }
 
-            foreach (var old in evicted)
-            {
-                await old.Source.DisposeAsync();
-            }
-
+            await CloseAsync(evicted);
             if (rented is not null)
             {
                 return rented;
             }
 
-            // Every data source is busy: wait for one to become idle rather than exceed the cap.
-            await Task.Delay(TimeSpan.FromMilliseconds(5), time, ct);
+            // Every data source is busy, or still closing: wait for a lease or a close rather than exceed the cap.
+            await released.WaitAsync(ct);
         }
     }
+
+    private async Task CloseAsync(List<Entry> evicted)
+    {
+        foreach (var old in evicted)
+        {
+            try
+            {
+                await old.Source.DisposeAsync();
+            }
+            finally
+            {
+                lock (_gate)
+                {
+                    _closing--;
+                    Signal();
+                }
+            }
+        }
+    }
+
+    private void Signal()
+    {
+        _released.TrySetResult();
+        _released = NewSignal();
+    }
+
+    private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     private void Return(Entry entry)
     {
@@ -118,6 +149,7 @@ public sealed class DatabaseSourceRegistry(ServerCredentials credentials, Databa
         {
             entry.Leases--;
             entry.LastUsed = time.GetUtcNow();
+            Signal();
         }
     }
 

@@ -6,7 +6,8 @@ namespace Bulkhead.Storage;
 /// Applies versioned migrations to one schema, as the owner role. Each schema records its own
 /// versions in its <c>schema_migrations</c> table; an advisory lock per schema keeps two migrators
 /// apart, and every migration commits with its version row, so a rerun resumes where one stopped.
-/// After the tenant set, every table with tenant_id gets the write-gate trigger (see 0002_write_gate.sql).
+/// After the tenant set, every table with tenant_id gets the write-gate trigger (see 0002_write_gate.sql),
+/// except the audit trail (tables named audit_*): reads write events, and reads keep answering through a move.
 /// </summary>
 public sealed class Migrator(NpgsqlDataSource owner, IReadOnlyList<Migration>? tenantMigrations = null)
 {
@@ -126,6 +127,7 @@ public sealed class Migrator(NpgsqlDataSource owner, IReadOnlyList<Migration>? t
                       join pg_namespace n on n.oid = c.relnamespace
                       join pg_attribute a on a.attrelid = c.oid and a.attname = 'tenant_id' and not a.attisdropped
                      where n.nspname = current_schema() and c.relkind in ('r', 'p')
+                       and c.relname not like 'audit\_%'
                        and not exists (select 1 from pg_trigger g where g.tgrelid = c.oid and g.tgname = 'tenant_write_gate')
                 loop
                     execute format('create trigger tenant_write_gate before insert or update or delete on %I.%I for each statement execute function %I.tenant_write_gate()',

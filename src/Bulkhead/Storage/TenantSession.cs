@@ -9,39 +9,34 @@ namespace Bulkhead.Storage;
 /// <c>set_config('app.tenant_id', $1, true)</c> and the placement's <c>search_path</c>, in the same
 /// round trip as the statements that follow. Settings are transaction-local: without an explicit
 /// transaction each batch is its own implicit transaction and carries its own context; inside one,
-/// the first batch sets it for the rest.
-/// <para>
-/// A session opened with an <see cref="AuditActor"/> audits every batch in the same round trip: the
-/// context statement also takes the tenant's audit lock, and a batch that holds no statement wrapped by
-/// <see cref="Audited"/> gets a generic event for the request right after the context, before any
-/// statement of the caller, so a failed audit write fails the batch before anything is read.
-/// </para>
+/// the first batch sets it for the rest. A session opened for an actor carries an
+/// <see cref="AuditRecorder"/> and sends what it asks for with each batch.
 /// </summary>
 public sealed class TenantSession : IAsyncDisposable
 {
     private const string ContextSql =
         "select set_config('app.tenant_id', $1, true), set_config('search_path', $2, true)";
 
-    private const string AuditedContextSql = ContextSql + " from " + AuditSql.LockSql;
+    // A batch of audited reads only: its commit does not wait for the WAL flush (docs/compliance.md, "Durability").
+    private const string RelaxedContextSql = ContextSql + ", set_config('synchronous_commit', 'off', true)";
 
     private readonly NpgsqlConnection _connection;
-    private readonly HashSet<NpgsqlBatchCommand> _audited = [];
     private NpgsqlTransaction? _transaction;
     private bool _contextInTransaction;
 
-    private TenantSession(TenantScope scope, NpgsqlConnection connection, AuditActor? actor)
+    private TenantSession(TenantScope scope, NpgsqlConnection connection, AuditRecorder? audit)
     {
         Scope = scope;
         _connection = connection;
-        Actor = actor;
+        Audit = audit;
     }
 
     public TenantScope Scope { get; }
 
     public Guid TenantId => Scope.TenantId;
 
-    /// <summary>Who the statements are for; null for unaudited maintenance work (tests, the CLI's demo seed).</summary>
-    public AuditActor? Actor { get; }
+    /// <summary>Audits every batch; null for unaudited maintenance work (the sealer, tests, the CLI's demo seed).</summary>
+    public AuditRecorder? Audit { get; }
 
     public static Task<TenantSession> OpenAsync(TenantScope scope, IPlacementRouter router, CancellationToken ct) =>
         OpenAsync(scope, router, null, ct);
@@ -50,23 +45,7 @@ public sealed class TenantSession : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(scope);
         var connection = await router.OpenAsync(scope.Placement, ct);
-        return new TenantSession(scope, connection, actor);
-    }
-
-    /// <summary>
-    /// The command, made to record its own audit event (action, resource, status and row count) in the
-    /// same statement. Unchanged when the session has no actor.
-    /// </summary>
-    public NpgsqlBatchCommand Audited(NpgsqlBatchCommand command, AuditEntry entry)
-    {
-        if (Actor is null)
-        {
-            return command;
-        }
-
-        var wrapped = AuditSql.Wrap(command, TenantId, Actor, entry);
-        _audited.Add(wrapped);
-        return wrapped;
+        return new TenantSession(scope, connection, actor is null ? null : new AuditRecorder(scope.TenantId, actor));
     }
 
     /// <summary>Starts an explicit transaction for work that needs more than one round trip.</summary>
@@ -97,15 +76,18 @@ public sealed class TenantSession : IAsyncDisposable
     public async Task<NpgsqlDataReader> ReadAsync(CancellationToken ct, params NpgsqlBatchCommand[] commands)
     {
         var batch = new NpgsqlBatch(_connection, _transaction);
+        var audit = Audit?.Prepare(commands) ?? default;
         var sendsContext = !_contextInTransaction;
         if (sendsContext)
         {
-            batch.BatchCommands.Add(Sql.Command(Actor is null ? ContextSql : AuditedContextSql, Scope.TenantId.ToString(), Scope.Placement.Schema));
+            // Only a batch that is its own transaction may relax its commit: an explicit one may write later.
+            var context = audit.RelaxedCommit && _transaction is null ? RelaxedContextSql : ContextSql;
+            batch.BatchCommands.Add(Sql.Command(context, Scope.TenantId.ToString(), Scope.Placement.Schema));
         }
 
-        if (Actor is not null && commands.Count(_audited.Remove) == 0)
+        if (audit.Event is { } generic)
         {
-            batch.BatchCommands.Add(AuditSql.Generic(TenantId, Actor));
+            batch.BatchCommands.Add(generic);
         }
 
         foreach (var command in commands)

@@ -73,6 +73,33 @@ public sealed class TableCopy(string table, IReadOnlyList<string> columns, IRead
         return stale.Count;
     }
 
+    /// <summary>
+    /// Appends the tenant's rows that the target does not have (by primary key), for tables whose rows never
+    /// change (the audit trail): nothing in the target is overwritten.
+    /// </summary>
+    public async Task<long> CopyMissingAsync(Guid tenantId, NpgsqlConnection source, string sourceSchema, NpgsqlConnection target, string targetSchema, CancellationToken ct)
+    {
+        var inTarget = await RowHashesAsync(target, targetSchema, tenantId, ct);
+        var missing = (await RowHashesAsync(source, sourceSchema, tenantId, ct)).Keys.Where(k => !inTarget.ContainsKey(k)).ToList();
+        if (missing.Count == 0)
+        {
+            return 0;
+        }
+
+        await LoadKeysAsync(source, missing, ct);
+        var select = $"select {ColumnList} from {Qualified(sourceSchema)} t where tenant_id = '{tenantId:D}' and {KeyExpression} in (select k from bh_keys)";
+        await PipeAsync(source, select, target, $"{Qualified(targetSchema)} ({ColumnList})", ct);
+        await ExecuteAsync(source, "drop table bh_keys", ct);
+        return missing.Count;
+    }
+
+    /// <summary>How many of the tenant's source rows the target lacks or holds differently.</summary>
+    public async Task<long> MissingOrDifferentAsync(Guid tenantId, NpgsqlConnection source, string sourceSchema, NpgsqlConnection target, string targetSchema, CancellationToken ct)
+    {
+        var inTarget = await RowHashesAsync(target, targetSchema, tenantId, ct);
+        return (await RowHashesAsync(source, sourceSchema, tenantId, ct)).Count(r => !inTarget.TryGetValue(r.Key, out var hash) || hash != r.Value);
+    }
+
     /// <summary>Deletes the target's rows of the tenant that the source no longer has. Children first.</summary>
     public async Task<long> DeleteGoneAsync(Guid tenantId, NpgsqlConnection source, string sourceSchema, NpgsqlConnection target, string targetSchema, CancellationToken ct)
     {

@@ -6,10 +6,11 @@ namespace Bulkhead.Tenancy;
 
 /// <summary>
 /// Moves a tenant between placements online. Bulk copy with binary COPY while the tenant keeps reading
-/// and writing; then the final switch: the tenant's write gate is closed (its writes get 503), the copy
-/// is brought up to date and verified table by table (row counts and checksums), the placement is
-/// switched in the control plane, and after every server's tenant cache has expired the gate reopens
-/// and the source is purged. A crash at any point leaves the tenant whole where the control plane says
+/// and writing; then the final switch: the tenant's write gate is closed (its writes get 503; its reads
+/// carry on, the audit trail is never gated), the copy is brought up to date and verified table by table
+/// (row counts and checksums), the placement is switched in the control plane, and after every server's
+/// tenant cache has expired the gate reopens, the source's audit trail is closed and appended to the
+/// target's (see <see cref="TrailMove"/>), and the source is purged. A crash at any point leaves the tenant whole where the control plane says
 /// it is; running the move again finishes or restarts it.
 /// </summary>
 public sealed class TenantMover(OwnerSources owners, TenantProvisioner provisioner, TimeProvider time)
@@ -75,10 +76,12 @@ public sealed class TenantMover(OwnerSources owners, TenantProvisioner provision
         }
 
         var tables = new List<TableCopy>();
-        foreach (var name in await TenantTables.ListAsync(source, from.Schema, ct))
+        foreach (var name in (await TenantTables.ListAsync(source, from.Schema, ct)).Where(n => !TrailMove.IsTrail(n)))
         {
             tables.Add(await TableCopy.DescribeAsync(source, from.Schema, name, ct));
         }
+
+        var trail = await TrailMove.DescribeAsync(source, from.Schema, ct);
 
         // One snapshot of the source for every table, so that the copy is consistent across foreign keys.
         var copyClock = Stopwatch.StartNew();
@@ -94,6 +97,9 @@ public sealed class TenantMover(OwnerSources owners, TenantProvisioner provision
             await load.CommitAsync(ct);
             await snapshot.CommitAsync(ct);
         }
+
+        progress?.Report("copying the audit trail");
+        await TrailMove.CopyAsync(trail, tenantId, source, from.Schema, target, to.Schema, ct);
 
         var copied = copyClock.Elapsed;
         progress?.Report("final switch: closing the write gate");
@@ -130,6 +136,9 @@ public sealed class TenantMover(OwnerSources owners, TenantProvisioner provision
                     counts[table.Table] = expected.Rows;
                 }
 
+                // Most of the trail now, so that closing it after the switch has little left to copy.
+                await TrailMove.CopyAsync(trail, tenantId, source, from.Schema, target, to.Schema, ct);
+
                 await SwitchAsync(control, tenantId, to, ct);
                 progress?.Report($"switched to {Describe(to)}; holding writes {SwitchGrace.TotalSeconds:0}s until every server has seen it");
                 await Task.Delay(SwitchGrace, time, ct);
@@ -141,6 +150,11 @@ public sealed class TenantMover(OwnerSources owners, TenantProvisioner provision
         }
 
         var blocked = gate.Elapsed;
+        foreach (var (table, rows) in await new TrailMove(owners, time).CloseAsync(tenantId, from, to, progress, ct))
+        {
+            counts[table] = rows;
+        }
+
         progress?.Report($"purging {Describe(from)}");
         await PurgeAndForgetAsync(control, tenant, from, ct);
         var total = counts.Values.Sum();
@@ -171,7 +185,8 @@ public sealed class TenantMover(OwnerSources owners, TenantProvisioner provision
 
         if (phase == "purging")
         {
-            progress?.Report($"finishing an interrupted move: purging {Describe(from)}");
+            progress?.Report($"finishing an interrupted move: closing the audit trail and purging {Describe(from)}");
+            await new TrailMove(owners, time).CloseAsync(tenant.Id, from, to, progress, ct);
             await PurgeAndForgetAsync(control, tenant, from, ct);
         }
         else

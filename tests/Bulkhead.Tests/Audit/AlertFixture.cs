@@ -9,7 +9,11 @@ using Microsoft.AspNetCore.Http;
 
 namespace Bulkhead.Tests.Audit;
 
-/// <summary>A server with low alert thresholds whose webhook points at a receiver on 127.0.0.1 that fails its first two deliveries.</summary>
+/// <summary>
+/// A server with low alert thresholds whose webhook points at a receiver on 127.0.0.1 that fails its first
+/// two deliveries, and whose token subs are taken to name one principal across tenants (as an identity
+/// provider's do); and a second server on the same database with the default alert settings.
+/// </summary>
 public sealed class AlertFixture : IAsyncLifetime
 {
     public const string Secret = "test-webhook-secret-0123456789";
@@ -20,6 +24,9 @@ public sealed class AlertFixture : IAsyncLifetime
     public TestDatabase Database { get; private set; } = null!;
 
     public RunningServer Server { get; private set; } = null!;
+
+    /// <summary>Default alert settings, development tokens: a sub is a tenant's own user id.</summary>
+    public RunningServer Defaults { get; private set; } = null!;
 
     /// <summary>Deliveries that were answered 200: body, timestamp and signature headers.</summary>
     public ConcurrentQueue<(string Body, string Timestamp, string Signature)> Received { get; } = new();
@@ -54,7 +61,9 @@ public sealed class AlertFixture : IAsyncLifetime
             ["Bulkhead:Alerts:WebhookSecret"] = Secret,
             ["Bulkhead:Alerts:WebhookRetryDelay"] = "00:00:00.050",
             ["Bulkhead:Alerts:EnumerationThreshold"] = "8",
+            ["Bulkhead:Alerts:SubjectScope"] = "Issuer",
         });
+        Defaults = await RunningServer.StartAsync(Database);
     }
 
     /// <summary>Polls the platform's alert list until an alert matches (alert work runs off the request path).</summary>
@@ -77,6 +86,7 @@ public sealed class AlertFixture : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
+        await Defaults.DisposeAsync();
         await Server.DisposeAsync();
         await Database.DisposeAsync();
         await _receiver.StopAsync();

@@ -113,7 +113,7 @@ public sealed class AlertTests(AlertFixture fixture) : IClassFixture<AlertFixtur
     }
 
     [Fact]
-    public async Task one_sub_active_in_two_tenants_raises_sub_in_several_tenants_and_one_tenant_does_not()
+    public async Task one_issuers_sub_active_in_two_tenants_raises_sub_in_several_tenants_and_one_tenant_does_not()
     {
         var first = await fixture.Database.CreateTenantAsync(Tier.Pooled);
         var second = await fixture.Database.CreateTenantAsync(Tier.Pooled);
@@ -127,13 +127,55 @@ public sealed class AlertTests(AlertFixture fixture) : IClassFixture<AlertFixtur
             await a.GetAsync("/api/me");
             await c.GetAsync("/api/me");
             await b.GetAsync("/api/me");
+            await a.GetAsync("/api/me");
+            await b.GetAsync("/api/me");
         }
 
         var alert = await fixture.WaitForAlertAsync(a => Is(a, "sub_in_several_tenants", roaming));
         Assert.NotNull(alert);
         var tenants = alert["detail"]!["tenants"]!.AsArray().Select(t => t!.GetValue<Guid>()).ToHashSet();
         Assert.Equal(new HashSet<Guid> { first.Id, second.Id }, tenants);
+        Assert.Equal(TestKeys.Issuer, alert["detail"]!["issuer"]!.GetValue<string>());
         Assert.Null(await fixture.WaitForAlertAsync(a => Is(a, "sub_in_several_tenants", settled), seconds: 1));
+        // Once per issuer, sub and window: going back and forth is still the one alert.
+        using var platform = Server.Client(TestKeys.PlatformToken());
+        var page = await platform.GetFromJsonAsync<JsonNode>("/api/admin/alerts?kind=sub_in_several_tenants&limit=100");
+        Assert.Single(page!["items"]!.AsArray(), a => a!["sub"]!.GetValue<string>() == roaming);
+    }
+
+    [Fact]
+    public async Task user_123_of_acme_and_user_123_of_globex_reading_their_own_conversations_raise_no_alert()
+    {
+        var acme = await fixture.Database.CreateTenantAsync(Tier.Pooled, Unique("acme"));
+        var globex = await fixture.Database.CreateTenantAsync(Tier.Schema, Unique("globex"));
+        using (var ofAcme = fixture.Defaults.Client(TestKeys.Token(acme.Id, "123")))
+        using (var ofGlobex = fixture.Defaults.Client(TestKeys.Token(globex.Id, "123")))
+        {
+            var mine = await ofAcme.CreateConversationAsync("acme's");
+            var theirs = await ofGlobex.CreateConversationAsync("globex's");
+            for (var i = 0; i < 5; i++)
+            {
+                Assert.Equal(HttpStatusCode.OK, (await ofAcme.GetAsync($"/api/conversations/{mine}")).StatusCode);
+                Assert.Equal(HttpStatusCode.OK, (await ofGlobex.GetAsync($"/api/conversations/{theirs}")).StatusCode);
+                Assert.Equal(HttpStatusCode.OK, (await ofAcme.GetAsync("/api/conversations")).StatusCode);
+                Assert.Equal(HttpStatusCode.OK, (await ofGlobex.GetAsync("/api/conversations")).StatusCode);
+            }
+        }
+
+        // Alert work is done in order: once a later alert of the same server is listed, the reads were looked at.
+        var marker = Unique("marker");
+        using (var ghost = fixture.Defaults.Client(TestKeys.Token(Guid.NewGuid(), marker)))
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, (await ghost.GetAsync("/api/me")).StatusCode);
+        }
+
+        Assert.NotNull(await fixture.WaitForAlertAsync(a => Is(a, "unknown_tenant", marker)));
+        using var platform = Server.Client(TestKeys.PlatformToken());
+        foreach (var tenant in new[] { acme, globex })
+        {
+            var page = await platform.GetFromJsonAsync<JsonNode>($"/api/admin/alerts?tenant_id={tenant.Id}&limit=100");
+            Assert.Empty(page!["items"]!.AsArray());
+        }
     }
 
     [Fact]

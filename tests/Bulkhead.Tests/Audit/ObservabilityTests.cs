@@ -42,12 +42,22 @@ public sealed class ObservabilityTests(ApiFixture fixture) : IClassFixture<ApiFi
         string text = "";
         for (var i = 0; i < 50 && !text.Contains($"tenant=\"{tenant.Id}\"", StringComparison.Ordinal); i++)
         {
-            text = await fixture.Server.Client().GetStringAsync("/metrics");
+            text = await fixture.Server.Client(TestKeys.PlatformToken()).GetStringAsync("/metrics");
             await Task.Delay(100);
         }
 
         Assert.Contains("bulkhead_tenant_requests", text, StringComparison.Ordinal);
         Assert.Contains($"tenant=\"{tenant.Id}\"", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task metrics_are_no_existence_oracle_for_anonymous_callers_or_tenants()
+    {
+        var tenant = await fixture.Database.CreateTenantAsync(Tier.Pooled);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, (await fixture.Server.Client().GetAsync("/metrics")).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await fixture.Server.Client(TestKeys.Token(tenant.Id, "admin", "admin")).GetAsync("/metrics")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await fixture.Server.Client(TestKeys.PlatformToken()).GetAsync("/metrics")).StatusCode);
     }
 
     [Fact]

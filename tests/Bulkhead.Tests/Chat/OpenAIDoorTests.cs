@@ -81,8 +81,9 @@ public sealed class OpenAIDoorTests(ChatFixture chat) : IClassFixture<ChatFixtur
         Assert.DoesNotContain("Tenant B", content, StringComparison.Ordinal);
 
         // A key that names B but carries A's secret proves nothing.
-        Assert.True(TenantApiKey.TryParse(keyA, out _, out var keyId));
-        var forged = TenantApiKey.Create(b.Id, keyId);
+        var signing = chat.Server.Services.GetRequiredService<ApiKeySigning>();
+        Assert.Equal(ApiKeyForm.Tagged, TenantApiKey.Parse(keyA, signing.Key, out _, out var keyId));
+        var forged = TenantApiKey.Create(b.Id, keyId, signing.Key);
         using var forgedDoor = Door(chat.Server, forged);
         Assert.Equal(HttpStatusCode.Unauthorized, (await forgedDoor.GetAsync("/v1/models")).StatusCode);
         Assert.Empty(await chat.Server.UsageAsync(b));

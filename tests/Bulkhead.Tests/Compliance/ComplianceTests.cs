@@ -70,7 +70,7 @@ public sealed class ComplianceTests(ApiFixture fixture) : IClassFixture<ApiFixtu
 
         var events = await AuditEvents.ReadAsync(fixture.Database, tenant);
         var erasure = events.First(e => e.Action == "user.erase");
-        Assert.Equal((204, aliceId.ToString(), 1L), (erasure.Status!.Value, erasure.ResourceId!, erasure.ResultCount!.Value));
+        Assert.Equal((Bulkhead.Audit.AuditOutcome.Ok, aliceId.ToString(), 1L), (erasure.Outcome!.Value, erasure.ResourceId!, erasure.ResultCount!.Value));
         Assert.DoesNotContain(events, e => $"{e.ResourceId}{e.Action}".Contains("forget", StringComparison.Ordinal));
         var (code, output) = await AuditEvents.VerifyAsync(fixture.Database, tenant.Slug);
         Assert.True(code == 0, output);

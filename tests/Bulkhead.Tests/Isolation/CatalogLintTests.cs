@@ -150,6 +150,20 @@ public sealed class CatalogLintTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task a_runtime_role_that_can_create_temporary_tables_fails()
+    {
+        await using var db = await TestDatabase.CreateAsync();
+        await using var role = await Lint.CreateRoleAsync(db, "nobypassrls");
+        var clean = await Lint.RunAsync(db, role.Source);
+        Assert.Empty(clean.FailuresOf(LintRules.RuntimeRole));
+
+        await db.SuperuserAsync($"grant temporary on database {db.Name} to {role.Name}");
+        var report = await Lint.RunAsync(db, role.Source);
+
+        Assert.Contains("can create temporary tables in " + db.Name, Assert.Single(report.FailuresOf(LintRules.RuntimeRole)), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task a_runtime_role_that_can_rewrite_audit_rows_fails()
     {
         await using var db = await TestDatabase.CreateAsync();

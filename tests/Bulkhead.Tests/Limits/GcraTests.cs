@@ -27,6 +27,47 @@ public sealed class GcraTests
     }
 
     [Theory]
+    [InlineData(10)]
+    [InlineData(100)]
+    [InlineData(1_000)]
+    public void the_default_burst_is_a_minutes_worth_so_n_per_minute_admits_n_at_once(int limit)
+    {
+        var clock = new ManualClock(Start);
+        var gcra = new InProcessGcra(clock);
+        var rule = GcraRule.PerMinute("k", limit, new LimitsOptions().BurstSeconds);
+
+        var admitted = Enumerable.Range(0, limit * 2).Count(_ => gcra.Check([rule]).Allowed);
+
+        Assert.Equal(limit, admitted);
+        Assert.Equal(TimeSpan.FromMinutes(1) / limit, gcra.Check([rule]).RetryAfter);
+        clock.Advance(TimeSpan.FromMinutes(1) / limit);
+        Assert.True(gcra.Check([rule]).Allowed);
+    }
+
+    [Fact]
+    public void a_plans_own_burst_wins_over_the_default_and_a_plan_without_one_inherits_it()
+    {
+        var options = new LimitsOptions { BurstSeconds = 30 };
+        options.Plans["basic"].BurstSeconds = 10;
+
+        Assert.Equal(10, options.BurstSecondsFor("basic"));
+        Assert.Equal(30, options.BurstSecondsFor("premium"));
+        Assert.Equal(30, options.BurstSecondsFor("a-plan-not-configured"));
+        Assert.Equal(60, new LimitsOptions().BurstSecondsFor("basic"));
+    }
+
+    [Fact]
+    public void a_burst_outside_one_second_to_one_hour_is_refused_at_start_up()
+    {
+        var options = new LimitsOptions();
+        options.Plans["premium"].BurstSeconds = 0;
+
+        var error = Assert.Throws<InvalidOperationException>(options.Validate);
+
+        Assert.Contains("plan premium: BurstSeconds", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
     [InlineData(60_000_001)]
     [InlineData(int.MaxValue)]
     public void a_rate_beyond_one_per_microsecond_is_a_valid_rule_not_a_division_by_zero(int limit)

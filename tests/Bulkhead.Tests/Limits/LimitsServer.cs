@@ -40,7 +40,7 @@ public static class LimitsServer
 
     /// <summary>Sets a tenant's overrides through the platform admin API, as an operator would.</summary>
     public static async Task LimitAsync(this RunningServer server, Tenant tenant, int? requestsPerMinute = null, int? userRequestsPerMinute = null,
-        long? monthlyTokens = null, int? maxConcurrentLlmCalls = null)
+        long? monthlyTokens = null, int? maxConcurrentLlmCalls = null, int? burstSeconds = null)
     {
         using var platform = server.Client(TestKeys.PlatformToken());
         var response = await platform.PutAsync($"/api/admin/tenants/{tenant.Id}/limits", Http.Json(new Dictionary<string, object?>
@@ -49,6 +49,7 @@ public static class LimitsServer
             ["user_requests_per_minute"] = userRequestsPerMinute,
             ["monthly_tokens"] = monthlyTokens,
             ["max_concurrent_llm_calls"] = maxConcurrentLlmCalls,
+            ["burst_seconds"] = burstSeconds,
         }));
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
     }

@@ -11,7 +11,7 @@ public sealed class RateLimitApiTests(LimitsFixture api) : IClassFixture<LimitsF
     public async Task over_the_tenant_limit_a_request_gets_429_with_retry_after_and_a_problem_naming_the_policy()
     {
         var tenant = await api.Database.CreateTenantAsync();
-        await api.Server.LimitAsync(tenant, requestsPerMinute: 6);
+        await api.Server.LimitAsync(tenant, requestsPerMinute: 6, burstSeconds: 10);
         using var client = api.Server.Client(TestKeys.Token(tenant.Id, "alice"));
 
         using var admitted = await client.GetAsync("/api/me");
@@ -47,7 +47,7 @@ public sealed class RateLimitApiTests(LimitsFixture api) : IClassFixture<LimitsF
         Assert.All(new[] { me, created, missing, badInput }, r =>
         {
             Assert.Matches("^\"tenant\";r=[0-9]+;t=[0-9]+$", Header(r, "RateLimit"));
-            Assert.Equal("\"tenant\";q=100;w=10", Header(r, "RateLimit-Policy"));
+            Assert.Equal("\"tenant\";q=600;w=60", Header(r, "RateLimit-Policy"));
         });
     }
 
@@ -55,7 +55,7 @@ public sealed class RateLimitApiTests(LimitsFixture api) : IClassFixture<LimitsF
     public async Task chat_calls_count_against_the_users_limit_inside_the_tenants()
     {
         var tenant = await api.Database.CreateTenantAsync();
-        await api.Server.LimitAsync(tenant, requestsPerMinute: 600, userRequestsPerMinute: 6);
+        await api.Server.LimitAsync(tenant, requestsPerMinute: 600, userRequestsPerMinute: 6, burstSeconds: 10);
         using var alice = api.Server.Client(TestKeys.Token(tenant.Id, "alice"));
         using var bob = api.Server.Client(TestKeys.Token(tenant.Id, "bob"));
         var alices = await alice.CreateConversationAsync("a");
@@ -79,8 +79,8 @@ public sealed class RateLimitApiTests(LimitsFixture api) : IClassFixture<LimitsF
     {
         var a = await api.Database.CreateTenantAsync();
         var b = await api.Database.CreateTenantAsync();
-        await api.Server.LimitAsync(a, userRequestsPerMinute: 6);
-        await api.Server.LimitAsync(b, userRequestsPerMinute: 6);
+        await api.Server.LimitAsync(a, userRequestsPerMinute: 6, burstSeconds: 10);
+        await api.Server.LimitAsync(b, userRequestsPerMinute: 6, burstSeconds: 10);
         using var inA = api.Server.Client(TestKeys.Token(a.Id, "user123"));
         using var inB = api.Server.Client(TestKeys.Token(b.Id, "user123"));
         var conversationA = await inA.CreateConversationAsync("a");
@@ -101,7 +101,7 @@ public sealed class RateLimitApiTests(LimitsFixture api) : IClassFixture<LimitsF
             Assert.Equal(HttpStatusCode.OK, await client.GetAsync("/api/me").StatusOfAsync());
         }
 
-        await api.Server.LimitAsync(tenant, requestsPerMinute: 6);
+        await api.Server.LimitAsync(tenant, requestsPerMinute: 6, burstSeconds: 10);
         var limited = await client.GetAsync("/api/me").StatusOfAsync();
         using var platform = api.Server.Client(TestKeys.PlatformToken());
         Assert.Equal(HttpStatusCode.NoContent, await platform.DeleteAsync($"/api/admin/tenants/{tenant.Id}/limits").StatusOfAsync());
@@ -132,6 +132,8 @@ public sealed class RateLimitApiTests(LimitsFixture api) : IClassFixture<LimitsF
 
         var negative = await platform.PutAsync($"/api/admin/tenants/{tenant.Id}/limits", Http.Json(new { requests_per_minute = -1 })).StatusOfAsync();
         var unknownField = await platform.PutAsync($"/api/admin/tenants/{tenant.Id}/limits", Http.Json(new { burst = 5 })).StatusOfAsync();
+        var noBurst = await platform.PutAsync($"/api/admin/tenants/{tenant.Id}/limits", Http.Json(new { burst_seconds = 0 })).StatusOfAsync();
+        var longBurst = await platform.PutAsync($"/api/admin/tenants/{tenant.Id}/limits", Http.Json(new { burst_seconds = 3601 })).StatusOfAsync();
         var unknownTenant = await platform.PutAsync($"/api/admin/tenants/{Guid.CreateVersion7()}/limits", Http.Json(new { requests_per_minute = 5 })).StatusOfAsync();
         var notAnId = await platform.GetAsync("/api/admin/tenants/acme/limits").StatusOfAsync();
         using var after = await platform.GetAsync($"/api/admin/tenants/{tenant.Id}/limits");
@@ -139,10 +141,14 @@ public sealed class RateLimitApiTests(LimitsFixture api) : IClassFixture<LimitsF
 
         Assert.Equal(HttpStatusCode.BadRequest, negative);
         Assert.Equal(HttpStatusCode.BadRequest, unknownField);
+        Assert.Equal(HttpStatusCode.BadRequest, noBurst);
+        Assert.Equal(HttpStatusCode.BadRequest, longBurst);
         Assert.Equal(HttpStatusCode.NotFound, unknownTenant);
         Assert.Equal(HttpStatusCode.NotFound, notAnId);
         Assert.Null(body["overrides"]!["requests_per_minute"]);
         Assert.Equal(100, body["effective"]!["requests_per_minute"]!.GetValue<int>());
+        Assert.Null(body["overrides"]!["burst_seconds"]);
+        Assert.Equal(60, body["effective"]!["burst_seconds"]!.GetValue<int>());
         Assert.Equal("basic", body["plan"]!.GetValue<string>());
     }
 

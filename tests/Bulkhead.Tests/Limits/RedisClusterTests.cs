@@ -21,14 +21,20 @@ public sealed class RedisCluster : IAsyncLifetime
         {
             var dir = Directory.CreateDirectory(Path.Combine(_directory, port.ToString(System.Globalization.CultureInfo.InvariantCulture))).FullName;
             _nodes.Add(Start("redis-server", dir, "--port", $"{port}", "--bind", "127.0.0.1", "--cluster-enabled", "yes",
-                "--cluster-config-file", "nodes.conf", "--save", "", "--appendonly", "no"));
+                "--cluster-config-file", "nodes.conf", "--save", "", "--appendonly", "no", "--logfile", "redis.log"));
         }
 
-        await Task.Delay(300);
-        using (var create = Start("redis-cli", _directory, ["--cluster", "create", .. ports.Select(p => $"127.0.0.1:{p}"), "--cluster-replicas", "0", "--cluster-yes"]))
+        // Each node must answer before the cluster can be formed; a fixed pause was too short on a busy machine.
+        foreach (var port in ports)
+        {
+            await Eventually.UntilAsync(() => PingsAsync(port), TimeSpan.FromSeconds(30), $"redis-server on port {port} answers PING");
+        }
+
+        var said = new System.Text.StringBuilder();
+        using (var create = Start("redis-cli", _directory, said, ["--cluster", "create", .. ports.Select(p => $"127.0.0.1:{p}"), "--cluster-replicas", "0", "--cluster-yes"]))
         {
             await create.WaitForExitAsync();
-            Assert.Equal(0, create.ExitCode);
+            Assert.True(create.ExitCode == 0, $"redis-cli --cluster create exited {create.ExitCode}: {said}");
         }
 
         Connection = await ConnectionMultiplexer.ConnectAsync(string.Join(",", ports.Select(p => $"127.0.0.1:{p}")) + ",allowAdmin=true");
@@ -53,8 +59,39 @@ public sealed class RedisCluster : IAsyncLifetime
         Directory.Delete(_directory, recursive: true);
     }
 
-    private static Process Start(string program, string directory, params string[] args)
+    private static async Task<bool> PingsAsync(int port)
     {
+        try
+        {
+            using var client = new System.Net.Sockets.TcpClient();
+            await client.ConnectAsync(System.Net.IPAddress.Loopback, port);
+            var stream = client.GetStream();
+            await stream.WriteAsync("PING\r\n"u8.ToArray());
+            var reply = new byte[7];
+            var read = await stream.ReadAtLeastAsync(reply, reply.Length, throwOnEndOfStream: false);
+            return System.Text.Encoding.ASCII.GetString(reply, 0, read) == "+PONG\r\n";
+        }
+        catch (System.Net.Sockets.SocketException)
+        {
+            return false;
+        }
+    }
+
+    private static Process Start(string program, string directory, params string[] args) => Start(program, directory, null, args);
+
+    private static Process Start(string program, string directory, System.Text.StringBuilder? sink, params string[] args)
+    {
+        void Record(string? line)
+        {
+            if (sink is not null && line is not null)
+            {
+                lock (sink)
+                {
+                    sink.AppendLine(line);
+                }
+            }
+        }
+
         var info = new ProcessStartInfo(program) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = directory };
         foreach (var arg in args)
         {
@@ -62,8 +99,8 @@ public sealed class RedisCluster : IAsyncLifetime
         }
 
         var process = Process.Start(info) ?? throw new InvalidOperationException($"{program} did not start");
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
+        process.OutputDataReceived += (_, line) => Record(line.Data);
+        process.ErrorDataReceived += (_, line) => Record(line.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         return process;

@@ -39,8 +39,9 @@ public sealed class SharedRedisTests(TwoInstances api) : IClassFixture<TwoInstan
     {
         var flooder = await api.Database.CreateTenantAsync();
         var quiet = await api.Database.CreateTenantAsync();
-        await api.Servers[0].LimitAsync(flooder, requestsPerMinute: 60);
-        await api.Servers[0].LimitAsync(quiet, requestsPerMinute: 600);
+        // A 10 s burst, so that the flood is mostly refused and the bound below is tight.
+        await api.Servers[0].LimitAsync(flooder, requestsPerMinute: 60, burstSeconds: 10);
+        await api.Servers[0].LimitAsync(quiet, requestsPerMinute: 600, burstSeconds: 10);
         var clock = Stopwatch.StartNew();
 
         var flood = Hammer(flooder, clients: 16, requestsEach: 25, _ => "/api/me", chat: false);
@@ -59,7 +60,7 @@ public sealed class SharedRedisTests(TwoInstances api) : IClassFixture<TwoInstan
     public async Task each_users_chat_limit_holds_inside_the_tenants_limit_across_instances()
     {
         var tenant = await api.Database.CreateTenantAsync();
-        await api.Servers[0].LimitAsync(tenant, requestsPerMinute: 60, userRequestsPerMinute: 30);
+        await api.Servers[0].LimitAsync(tenant, requestsPerMinute: 60, userRequestsPerMinute: 30, burstSeconds: 10);
         var clock = Stopwatch.StartNew();
 
         // Chat calls on a conversation that does not exist: admitted ones answer 404, refused ones 429.

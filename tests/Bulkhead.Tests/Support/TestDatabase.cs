@@ -87,6 +87,8 @@ public sealed class TestDatabase : IAsyncDisposable
         var template = await TemplateAsync();
         var name = "bh_" + Guid.NewGuid().ToString("N")[..12];
         await SuperuserAsync("postgres", $"create database {name} template {template} owner bulkhead_owner");
+        // A copy does not inherit the template's database privileges: repeat what migration 0090 did there.
+        await SuperuserAsync("postgres", $"revoke temporary on database {name} from public");
         return new TestDatabase(name);
     }
 

@@ -56,9 +56,13 @@ public sealed class TenantMoveTests(ApiFixture api, ITestOutputHelper output) : 
             }
         });
 
-        await Task.Delay(300);
+        // The move starts once writes are landing, and writes go on until some that began after every
+        // instance's cached placement expired have landed too (so they went to the new placement).
+        await Eventually.UntilAsync(() => expected.Count > 320, TimeSpan.FromMinutes(1), "writes land before the move");
         var report = await new TenantMover(db.Owners, db.Provisioner, TimeProvider.System).MoveAsync(tenant.Id, to, to == Tier.Database ? TestDatabase.SecondServer : null, null, default);
-        await Task.Delay(TenantDirectory.TimeToLive + TimeSpan.FromMilliseconds(500));
+        await Task.Delay(TenantDirectory.TimeToLive); // the cache's lifetime, not a guess at readiness
+        var landed = expected.Count;
+        await Eventually.UntilAsync(() => expected.Count > landed + 20, TimeSpan.FromMinutes(1), "writes land after the cached placement expired");
         await stop.CancelAsync();
         await writes;
 

@@ -1,0 +1,26 @@
+namespace Bulkhead.Audit;
+
+/// <summary>
+/// Every access the stores audit in detail, in one place: what the trail calls it and how its outcome is
+/// decided. Reads may commit without waiting for the WAL flush (docs/compliance.md, "Durability").
+/// </summary>
+public static class AuditActions
+{
+    public static readonly AuditAction ConversationCreate = new("conversation.create", "conversation", ReadOnly: false);
+    public static readonly AuditAction ConversationList = new("conversation.list", "conversation", ReadOnly: true);
+    public static readonly AuditAction ConversationRead = new("conversation.read", "conversation", ReadOnly: true, MissIsNotFound: true);
+    public static readonly AuditAction ConversationUpdate = new("conversation.update", "conversation", ReadOnly: false, MissIsNotFound: true);
+    public static readonly AuditAction ConversationDelete = new("conversation.delete", "conversation", ReadOnly: false, MissIsNotFound: true);
+
+    /// <summary>Found when the conversation is visible: give the visibility test with <see cref="AuditAction.FoundWhen"/>.</summary>
+    public static readonly AuditAction MessageList = new("message.list", "conversation", ReadOnly: true, MissIsNotFound: true);
+
+    public static readonly AuditAction MessageCreate = new("message.create", "message", ReadOnly: false, MissIsNotFound: true);
+    public static readonly AuditAction UserExport = new("user.export", "user", ReadOnly: true, MissIsNotFound: true);
+
+    /// <summary>Counts the conversations that went with the user (the statement returns one row per user).</summary>
+    public static readonly AuditAction UserErase = new("user.erase", "user", ReadOnly: false, MissIsNotFound: true,
+        CountSql: "(select coalesce(sum(conversations), 0) from r)");
+
+    public static readonly AuditAction RetentionSweep = new("retention.sweep", "conversation", ReadOnly: false);
+}

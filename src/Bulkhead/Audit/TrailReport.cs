@@ -1,0 +1,13 @@
+namespace Bulkhead.Audit;
+
+/// <summary>The first block of a tenant's trail that does not check out, and why.</summary>
+public sealed record TrailBreak(long Block, string Reason);
+
+/// <summary>What <c>audit verify</c> found for one tenant.</summary>
+/// <param name="Stall">Why the sealer looks stalled (its newest checkpoint is too old), or null.</param>
+public sealed record TrailReport(
+    Guid TenantId, string Slug, long Blocks, long SealedEvents, int Segment, long Unsealed, TimeSpan SealerLag, Checkpoint? Checkpoint,
+    TrailBreak? Break, string? Stall)
+{
+    public bool Healthy => Break is null && Stall is null;
+}
