@@ -66,6 +66,8 @@ public sealed class TenantSession : IAsyncDisposable
         await transaction.CommitAsync(ct);
         await transaction.DisposeAsync();
         _transaction = null;
+        // The context died with the transaction: the next batch must send it again.
+        _contextInTransaction = false;
     }
 
     /// <summary>

@@ -27,6 +27,22 @@ public sealed class RowLevelSecurityTests(StorageFixture fixture) : IClassFixtur
     }
 
     [Fact]
+    public async Task a_batch_after_a_committed_transaction_carries_the_tenant_context_again()
+    {
+        var tenant = await Db.CreateTenantAsync();
+        await using var session = await TenantSession.OpenAsync(tenant.Scope, new PrimaryPlacementRouter(Db.App), default);
+        var store = new ConversationStore(session);
+        await session.BeginTransactionAsync(default);
+        await store.CreateAsync(new Viewer("u1", false), "in a transaction", default);
+        await session.CommitAsync(default);
+
+        // Before the fix this batch went out without the context and saw nothing (failing closed).
+        var page = await store.ListAsync(new Viewer("u1", false), null, null, 10, default);
+
+        Assert.Equal("in a transaction", Assert.Single(page.Items).Title);
+    }
+
+    [Fact]
     public async Task an_empty_tenant_setting_fails_closed_instead_of_matching_everything()
     {
         var tenant = await Db.CreateTenantAsync();
