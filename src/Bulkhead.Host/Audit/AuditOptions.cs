@@ -23,7 +23,7 @@ public sealed class AuditOptions
     /// <summary>Tenants sealed at once; each holds one connection while it is sealed.</summary>
     public int Parallelism { get; set; } = 4;
 
-    /// <summary>The append-only checkpoint directory; by default <c>$BULKHEAD_HOME/audit-checkpoints</c>.</summary>
+    /// <summary>The append-only checkpoint directory; by default <c>$BULKHEAD_HOME/audit-checkpoints/DATABASE</c>, one per control-plane database.</summary>
     public string? CheckpointDirectory { get; set; }
 
     /// <summary>The ECDSA P-256 key (PKCS#8 PEM) that signs checkpoints, created on first use with mode 0600; by default <c>$BULKHEAD_HOME/audit-signing-key.pem</c>.</summary>
@@ -35,7 +35,10 @@ public sealed class AuditOptions
     /// <summary>Whether audited read-only requests wait for the WAL flush of their event (docs/compliance.md, "Durability").</summary>
     public ReadDurability Reads { get; set; } = ReadDurability.Relaxed;
 
-    public string CheckpointPath => CheckpointDirectory is { Length: > 0 } d ? d : Path.Combine(BulkheadConfiguration.Home, "audit-checkpoints");
+    /// <summary>The checkpoint directory of the deployment whose control plane is <paramref name="connectionString"/>'s database.</summary>
+    public string CheckpointPathFor(string connectionString) => CheckpointDirectory is { Length: > 0 } d
+        ? d
+        : Path.Combine(BulkheadConfiguration.Home, "audit-checkpoints", new Npgsql.NpgsqlConnectionStringBuilder(connectionString).Database ?? "default");
 
     public string SigningKeyPath => SigningKeyFile is { Length: > 0 } f ? f : Path.Combine(BulkheadConfiguration.Home, "audit-signing-key.pem");
 }

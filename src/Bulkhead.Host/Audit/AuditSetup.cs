@@ -23,7 +23,8 @@ public static class AuditSetup
                 "Bulkhead:Audit:WitnessUrl must be an absolute http(s) URL.")
             .ValidateOnStart();
         services.AddSingleton<ICheckpointKey>(sp => CheckpointKeyFile.Load(sp.GetRequiredService<IOptions<AuditOptions>>().Value.SigningKeyPath));
-        services.AddSingleton<ICheckpointStore>(sp => new DirectoryCheckpointStore(sp.GetRequiredService<IOptions<AuditOptions>>().Value.CheckpointPath));
+        services.AddSingleton<ICheckpointStore>(sp => new DirectoryCheckpointStore(
+            sp.GetRequiredService<IOptions<AuditOptions>>().Value.CheckpointPathFor(sp.GetRequiredService<NpgsqlDataSource>().ConnectionString)));
         services.AddHttpClient(CheckpointPublisher.WitnessClient, c => c.Timeout = TimeSpan.FromSeconds(5));
         services.AddSingleton<CheckpointPublisher>();
         services.AddSingleton(sp => new AuditSealer(

@@ -31,7 +31,7 @@ public static class AuditCommand
 
         using var key = CheckpointKeyFile.Load(options.SigningKeyPath);
         return await VerifyAsync(
-            context.Owners, new TenantCatalog(context.Owner), args.Get("tenant"), new DirectoryCheckpointStore(options.CheckpointPath), key, maxAge,
+            context.Owners, new TenantCatalog(context.Owner), args.Get("tenant"), new DirectoryCheckpointStore(options.CheckpointPathFor(context.Owner.ConnectionString)), key, maxAge,
             TimeProvider.System, Console.Out, ct);
     }
 

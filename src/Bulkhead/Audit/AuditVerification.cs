@@ -16,12 +16,17 @@ public static class AuditVerification
         TimeSpan maxCheckpointAge, CancellationToken ct)
     {
         var reports = new List<TrailReport>();
+        var anchored = (await checkpoints.TenantsAsync(ct)).ToHashSet();
         foreach (var tenant in tenants.Where(t => t.Status is TenantStatus.Active or TenantStatus.Suspended))
         {
             var source = await owners.ForAsync(tenant.Placement, ct);
             await using NpgsqlConnection connection = await source.OpenConnectionAsync(ct);
             var checkpoint = await checkpoints.NewestAsync(tenant.Id, key, ct);
-            reports.Add(await AuditVerifier.VerifyAsync(connection, tenant.Placement.Schema, tenant.Id, tenant.Slug, checkpoint, now, maxCheckpointAge, ct));
+            var report = await AuditVerifier.VerifyAsync(connection, tenant.Placement.Schema, tenant.Id, tenant.Slug, checkpoint, now, maxCheckpointAge, ct);
+            // Checkpoints that no longer verify are not "no checkpoint yet": a wrong key or forged lines.
+            reports.Add(checkpoint is null && anchored.Contains(tenant.Id)
+                ? report with { Break = new TrailBreak(1, $"the tenant has checkpoints, but none verifies with signing key {key.KeyId}") }
+                : report);
         }
 
         if (everyTenant)

@@ -28,12 +28,12 @@ public static class AuditEvents
 
     public static string TokenId(string token) => new JsonWebToken(token).Id;
 
-    /// <summary>Verifies against the checkpoints a server of this process publishes (the default directory and key).</summary>
+    /// <summary>Verifies against the checkpoints a server of this process publishes (the default directory of this database, and key).</summary>
     public static async Task<(int Code, string Output)> VerifyAsync(TestDatabase db, string? tenant = null)
     {
         var options = new AuditOptions();
         using var key = CheckpointKeyFile.Load(options.SigningKeyPath);
-        return await VerifyAsync(db, tenant, new DirectoryCheckpointStore(options.CheckpointPath), key);
+        return await VerifyAsync(db, tenant, new DirectoryCheckpointStore(options.CheckpointPathFor(db.AppConnection)), key);
     }
 
     public static async Task<(int Code, string Output)> VerifyAsync(

@@ -27,7 +27,14 @@ public sealed class ObservabilityTests(ApiFixture fixture) : IClassFixture<ApiFi
 
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/api/conversations?probe=trace")).StatusCode);
 
-        var span = Assert.Single(spans, s => s.GetTagItem(TenantTelemetry.TenantAttribute) as string == tenant.Id.ToString());
+        // The server span stops just after the response is sent; wait for it, bounded.
+        bool Mine(Activity s) => s.GetTagItem(TenantTelemetry.TenantAttribute) as string == tenant.Id.ToString();
+        for (var i = 0; i < 100 && !spans.Any(Mine); i++)
+        {
+            await Task.Delay(20);
+        }
+
+        var span = Assert.Single(spans, Mine);
         Assert.Equal("schema", span.GetTagItem(TenantTelemetry.TierAttribute));
     }
 
