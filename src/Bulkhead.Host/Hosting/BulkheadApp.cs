@@ -7,6 +7,7 @@ using Bulkhead.Host.Chat;
 using Bulkhead.Host.Compliance;
 using Bulkhead.Host.Limits;
 using Bulkhead.Host.Observability;
+using Bulkhead.Host.WebConsole;
 using Bulkhead.Storage;
 using Bulkhead.Tenancy;
 using Npgsql;
@@ -65,6 +66,7 @@ public static class BulkheadApp
         builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         builder.Services.AddBulkheadAuthentication(options);
         builder.Services.AddOpenApi();
+        builder.AddBulkheadConsole();
 
         var app = builder.Build();
         app.UseExceptionHandler();
@@ -86,6 +88,7 @@ public static class BulkheadApp
         app.MapChatApis();
         app.MapAuditApi();
         app.MapComplianceApi();
+        app.MapBulkheadConsole();
         return app;
     }
 }
