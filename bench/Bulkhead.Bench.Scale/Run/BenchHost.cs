@@ -57,6 +57,7 @@ public sealed class BenchHost : IAsyncDisposable
             ["Bulkhead:Auth:Issuer"] = Issuer,
             ["Bulkhead:Auth:Audience"] = Audience,
             ["Bulkhead:Auth:SigningKeyFile"] = keyFile,
+            ["Bulkhead:Auth:DevelopmentKey"] = "true",
             ["Bulkhead:CursorKey"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
             ["Bulkhead:Limits:Enabled"] = "true",
             ["Bulkhead:Limits:Redis"] = redis,

@@ -7,7 +7,8 @@ namespace Bulkhead.Host.Audit;
 
 /// <summary>
 /// Watches answers to tenant requests for the patterns of probing: a 404 for a well-formed id queues a
-/// cross-tenant check (done later, so the 404 goes out exactly as for an id that exists nowhere), bursts
+/// cross-tenant check (done later, so the 404 goes out exactly as for an id that exists nowhere; budgeted
+/// per principal and id, see <see cref="ProbeBudget"/>), bursts
 /// of 404s raise id_enumeration, and one issuer's sub active in several tenants raises sub_in_several_tenants
 /// (where the issuer's subs name one principal across tenants; see <see cref="PatternTracker"/>).
 /// </summary>
@@ -27,7 +28,7 @@ public sealed class AccessMonitor(RequestDelegate next)
         // A tenant API key has no issuer: it names its tenant itself, and its sub is that key's.
         if (context.User.FindFirstValue(JwtRegisteredClaimNames.Iss) is { } issuer && patterns.Active(issuer, tenant.Id, sub) is { } several)
         {
-            alerts.Enqueue(several);
+            await alerts.RaiseAsync(several);
         }
 
         if (context.Response.StatusCode != StatusCodes.Status404NotFound)
@@ -37,12 +38,12 @@ public sealed class AccessMonitor(RequestDelegate next)
 
         if (ProbedResource(context) is { } probed)
         {
-            alerts.Enqueue(new ProbeCheck(tenant.Id, sub, probed.Type, probed.Id));
+            alerts.Check(new ProbeCheck(tenant.Id, sub, probed.Type, probed.Id));
         }
 
         if (patterns.NotFound(tenant.Id, sub) is { } enumeration)
         {
-            alerts.Enqueue(enumeration);
+            await alerts.RaiseAsync(enumeration);
         }
     }
 

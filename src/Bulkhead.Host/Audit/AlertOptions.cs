@@ -32,6 +32,15 @@ public sealed class AlertOptions
     /// <summary>The same alert (kind and principal) is raised at most once per this period, so a flood stays one alert.</summary>
     public TimeSpan Quiet { get; set; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>Cross-tenant probe checks one principal (tenant and sub) may cause per minute; its further 404s are not checked.</summary>
+    public int ProbeChecksPerMinute { get; set; } = 30;
+
+    /// <summary>Probe checks waiting to run; beyond it new ones are shed (counted and logged), never raised alerts.</summary>
+    public int ProbeQueue { get; set; } = 1_000;
+
+    /// <summary>Raised alerts waiting to be stored; when full the raising request waits, so none is dropped.</summary>
+    public int AlertQueue { get; set; } = 10_000;
+
     /// <summary>Principals tracked in memory; the oldest are forgotten beyond it, so memory stays bounded.</summary>
     public int MaxTracked { get; set; } = 100_000;
 }

@@ -38,11 +38,13 @@ public static class AuditSetup
                 "Bulkhead:Alerts:WebhookUrl must be an absolute http(s) URL.")
             .Validate(o => o.WebhookUrl is not { Length: > 0 } || o.WebhookSecret is { Length: >= 16 },
                 "Bulkhead:Alerts:WebhookSecret of at least 16 characters is required with a webhook: receivers must be able to check the signature.")
-            .Validate(o => o.WebhookAttempts >= 1 && o.EnumerationThreshold >= 2 && o.MaxTracked >= 100, "Bulkhead:Alerts has an out-of-range value.")
+            .Validate(o => o.WebhookAttempts >= 1 && o.EnumerationThreshold >= 2 && o.MaxTracked >= 100
+                && o.ProbeChecksPerMinute >= 1 && o.ProbeQueue >= 1 && o.AlertQueue >= 100, "Bulkhead:Alerts has an out-of-range value.")
             .ValidateOnStart();
         services.AddSingleton(sp => new AlertStore(sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<AlertThrottle>();
         services.AddSingleton<PatternTracker>();
+        services.AddSingleton<ProbeBudget>();
         services.AddHttpClient(AlertWebhook.ClientName, c => c.Timeout = TimeSpan.FromSeconds(10));
         services.AddSingleton<AlertWebhook>();
         services.AddSingleton<AlertDispatcher>();

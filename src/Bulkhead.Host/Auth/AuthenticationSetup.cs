@@ -16,6 +16,11 @@ public static class AuthenticationSetup
     public static IServiceCollection AddBulkheadAuthentication(this IServiceCollection services, BulkheadOptions options)
     {
         var auth = options.Auth;
+        if (TokenTrust.Problem(auth) is { } problem)
+        {
+            throw new InvalidOperationException(problem);
+        }
+
         services.AddAuthentication(ApiKeyAuthentication.SelectorScheme).AddJwtBearer(jwt =>
         {
             jwt.MapInboundClaims = false;
@@ -36,18 +41,19 @@ public static class AuthenticationSetup
                 RoleClaimType = Claims.Role,
             };
 
-            if (!string.IsNullOrEmpty(auth.Authority))
+            if (!string.IsNullOrWhiteSpace(auth.Authority))
             {
                 jwt.Authority = auth.Authority;
+                jwt.RequireHttpsMetadata = !TokenTrust.IsLoopbackHttp(new Uri(auth.Authority));
             }
-            else if (!string.IsNullOrEmpty(auth.JwksUrl))
+            else if (!string.IsNullOrWhiteSpace(auth.JwksUrl))
             {
-                jwt.ConfigurationManager = JwksConfiguration.Create(auth.JwksUrl);
+                jwt.ConfigurationManager = JwksConfiguration.Create(new Uri(auth.JwksUrl));
             }
             else
             {
-                jwt.TokenValidationParameters.IssuerSigningKey = DevelopmentSigningKey.Load(
-                    auth.SigningKeyFile ?? throw new InvalidOperationException("Bulkhead:Auth:SigningKeyFile is not set."));
+                // TokenTrust.Problem let this through only with Bulkhead:Auth:DevelopmentKey=true.
+                jwt.TokenValidationParameters.IssuerSigningKey = DevelopmentSigningKey.Load(auth.SigningKeyFile!);
             }
 
             jwt.Events = new JwtBearerEvents

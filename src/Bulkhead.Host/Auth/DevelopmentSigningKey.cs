@@ -5,7 +5,7 @@ using Microsoft.IdentityModel.Tokens;
 
 namespace Bulkhead.Host.Auth;
 
-/// <summary>The local RSA key that signs development tokens (<c>./bulkhead token</c>) and that the server trusts when no OIDC authority is configured.</summary>
+/// <summary>The local RSA key that signs development tokens (<c>./bulkhead token</c>) and that the server trusts only with <c>Bulkhead:Auth:DevelopmentKey=true</c>.</summary>
 public static class DevelopmentSigningKey
 {
     public static RsaSecurityKey Load(string path)

@@ -4,11 +4,14 @@ using Microsoft.IdentityModel.Tokens;
 
 namespace Bulkhead.Host.Auth;
 
-/// <summary>Trusts the keys of a bare JWKS URL, for issuers that publish keys without OIDC discovery.</summary>
+/// <summary>
+/// Trusts the keys of a bare JWKS URL, for issuers that publish keys without OIDC discovery. Only https, or
+/// http to a loopback address (<see cref="TokenTrust"/> refuses the rest before the server starts).
+/// </summary>
 public static class JwksConfiguration
 {
-    public static ConfigurationManager<OpenIdConnectConfiguration> Create(string jwksUrl) =>
-        new(jwksUrl, new JwksRetriever(), new HttpDocumentRetriever { RequireHttps = jwksUrl.StartsWith("https://", StringComparison.OrdinalIgnoreCase) });
+    public static ConfigurationManager<OpenIdConnectConfiguration> Create(Uri jwksUrl) =>
+        new(jwksUrl.AbsoluteUri, new JwksRetriever(), new HttpDocumentRetriever { RequireHttps = !TokenTrust.IsLoopbackHttp(jwksUrl) });
 
     private sealed class JwksRetriever : IConfigurationRetriever<OpenIdConnectConfiguration>
     {

@@ -25,7 +25,7 @@ public sealed class TenantResolution(RequestDelegate next)
                 var sub = context.User.FindFirstValue(Claims.Subject);
                 if (throttle.ShouldRaise($"{kind}|{id}|{sub}"))
                 {
-                    alerts.Enqueue(new RaiseAlert(kind, id, sub, new { status = tenant is null ? "unknown" : TenantCatalog.Lower(tenant.Status) }));
+                    await alerts.RaiseAsync(new RaiseAlert(kind, id, sub, new { status = tenant is null ? "unknown" : TenantCatalog.Lower(tenant.Status) }));
                 }
 
                 context.Response.StatusCode = unknown ? StatusCodes.Status401Unauthorized : StatusCodes.Status403Forbidden;

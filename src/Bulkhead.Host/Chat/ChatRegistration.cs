@@ -15,6 +15,8 @@ public static class ChatRegistration
         services.AddSingleton<TokenCounter>();
         services.AddSingleton<OfflineChatClient>();
         services.AddSingleton<ProviderKeySealer>();
+        services.AddSingleton<IValidateOptions<BulkheadOptions>, ProviderKeyCheck>();
+        services.AddOptions<BulkheadOptions>().ValidateOnStart();
         services.AddSingleton<ChatModels>();
         services.AddScoped<ChatAdmission>();
         services.AddScoped<ChatService>();

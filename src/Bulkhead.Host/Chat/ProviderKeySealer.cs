@@ -8,16 +8,35 @@ namespace Bulkhead.Host.Chat;
 /// <summary>
 /// Seals a tenant's own provider key with AES-GCM under a server secret, with the tenant id as associated
 /// data: a sealed key copied into another tenant's row does not open. The plain key lives only in memory
-/// for the call that uses it.
+/// for the call that uses it. The secret is checked at start-up (<see cref="ProviderKeyCheck"/>).
 /// </summary>
 public sealed class ProviderKeySealer(IOptions<BulkheadOptions> options)
 {
+    public const int KeySize = 32;
     private const int NonceSize = 12;
     private const int TagSize = 16;
 
-    private readonly Lazy<byte[]> _key = new(() => options.Value.Chat.ProviderKeySecret is { Length: > 0 } secret
-        ? Convert.FromBase64String(secret)
-        : SecretFile.ReadOrCreate(Path.Combine(BulkheadConfiguration.Home, "provider-key.key"), () => RandomNumberGenerator.GetBytes(32)));
+    private readonly Lazy<byte[]> _key = new(() => ReadKey(options.Value.Chat) is { Key: { } key } ? key
+        : throw new InvalidOperationException(ReadKey(options.Value.Chat).Problem));
+
+    /// <summary>The sealing key from Bulkhead:Chat:ProviderKeySecret, or the development key file; or why it cannot be used.</summary>
+    public static (byte[]? Key, string? Problem) ReadKey(ChatServerOptions chat)
+    {
+        if (chat.ProviderKeySecret is { Length: > 0 } secret)
+        {
+            var key = new byte[secret.Length];
+            return Convert.TryFromBase64String(secret, key, out var length) && length == KeySize
+                ? (key[..KeySize], null)
+                : (null, $"Bulkhead:Chat:ProviderKeySecret must be base64 of exactly {KeySize} random bytes (an AES-256 key, the same on every instance), "
+                    + $"for example from 'openssl rand -base64 {KeySize}'; it {(Convert.TryFromBase64String(secret, key, out length) ? $"decodes to {length} bytes" : "is not base64")}.");
+        }
+
+        var path = Path.Combine(BulkheadConfiguration.Home, "provider-key.key");
+        var file = SecretFile.ReadOrCreate(path, () => RandomNumberGenerator.GetBytes(KeySize));
+        return file.Length == KeySize
+            ? (file, null)
+            : (null, $"The provider-key sealing key {path} holds {file.Length} bytes, not {KeySize}: restore the original file, or set Bulkhead:Chat:ProviderKeySecret.");
+    }
 
     public byte[] Seal(Guid tenantId, string providerKey)
     {

@@ -41,11 +41,17 @@ public sealed class AuthOptions
 
     public string Audience { get; set; } = "bulkhead";
 
-    /// <summary>OIDC authority (its discovery document names the signing keys). Production.</summary>
+    /// <summary>OIDC authority (its discovery document names the signing keys), https or loopback http. Production.</summary>
     public string? Authority { get; set; }
 
-    /// <summary>A JWKS URL, when the issuer publishes keys without OIDC discovery. Production.</summary>
+    /// <summary>A JWKS URL, https or loopback http, when the issuer publishes keys without OIDC discovery. Production.</summary>
     public string? JwksUrl { get; set; }
+
+    /// <summary>
+    /// Trust the local development key of <see cref="SigningKeyFile"/>: development only (<c>./bulkhead up</c>
+    /// sets it). Without it, and without an authority or JWKS URL, the server refuses to start.
+    /// </summary>
+    public bool DevelopmentKey { get; set; }
 
     /// <summary>PEM file with the local development RSA key; created on first use.</summary>
     public string? SigningKeyFile { get; set; }

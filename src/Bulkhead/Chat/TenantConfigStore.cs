@@ -7,13 +7,19 @@ namespace Bulkhead.Chat;
 /// The session tenant's chat configuration. Every change is a new row and the newest row wins, so the
 /// history of who changed what stays; reads go to PostgreSQL every time, so a change is seen by the
 /// next request on every instance. The plan's defaults come from <see cref="ChatPlanCatalog"/>.
+/// <para>
+/// The provider key is the exception: it lives in one row (<c>provider_keys</c>) that each change
+/// overwrites, and the history row says only that it was set, changed or removed, and which version
+/// that made. Removing a key leaves no copy of it in any row.
+/// </para>
 /// </summary>
 public sealed class TenantConfigStore(TenantSession session)
 {
-    /// <summary>The newest overrides of the tenant; $1 is the tenant id. No row means none.</summary>
+    /// <summary>The newest overrides of the tenant and its provider key; $1 is the tenant id. No row means none.</summary>
     public const string ReadSql = """
-        select c.model, c.temperature, c.max_tokens, c.system_prompt, c.retention_days, c.allowed_models, c.provider_key_sealed
+        select c.model, c.temperature, c.max_tokens, c.system_prompt, c.retention_days, c.allowed_models, k.sealed
           from tenant_config c
+          left join provider_keys k on k.tenant_id = c.tenant_id
          where c.tenant_id = $1
          order by c.id desc
          limit 1
@@ -23,9 +29,23 @@ public sealed class TenantConfigStore(TenantSession session)
     private const string LockSql = "select pg_advisory_xact_lock(hashtext('bulkhead.tenant_config'), hashtext($1::text))";
 
     private const string InsertSql = """
-        insert into tenant_config (tenant_id, id, model, temperature, max_tokens, system_prompt, retention_days, allowed_models, provider_key_sealed, changed_by)
-        values ($1, $2, $3::text, $4::real, $5::integer, $6::text, $7::integer, $8::text[], $9::bytea, $10)
+        insert into tenant_config (tenant_id, id, model, temperature, max_tokens, system_prompt, retention_days, allowed_models, changed_by)
+        values ($1, $2, $3::text, $4::real, $5::integer, $6::text, $7::integer, $8::text[], $9)
         """;
+
+    // The key row is overwritten (removal stores null) and its new version goes into the history row.
+    private const string InsertWithKeySql = """
+        with key as (
+            insert into provider_keys as k (tenant_id, sealed, version) values ($1, $10::bytea, 1)
+            on conflict (tenant_id) do update set sealed = excluded.sealed, version = k.version + 1, changed_at = now()
+            returning version
+        )
+        insert into tenant_config (tenant_id, id, model, temperature, max_tokens, system_prompt, retention_days, allowed_models, changed_by,
+                                   provider_key_change, provider_key_version)
+        select $1, $2, $3::text, $4::real, $5::integer, $6::text, $7::integer, $8::text[], $9, $11::text, key.version from key
+        """;
+
+    private ChatOverrides _stored = ChatOverrides.None;
 
     public async Task<TenantChatConfig> ReadAsync(ChatDefaults plan, CancellationToken ct)
     {
@@ -41,17 +61,33 @@ public sealed class TenantConfigStore(TenantSession session)
             Sql.Command(LockSql, session.TenantId),
             Sql.Command(ReadSql, session.TenantId));
         await reader.NextResultAsync(ct);
-        return new TenantChatConfig(plan, await ReadOverridesAsync(reader, ct));
+        _stored = await ReadOverridesAsync(reader, ct);
+        return new TenantChatConfig(plan, _stored);
     }
 
     /// <summary>Stores the new overrides and commits the transaction of <see cref="BeginChangeAsync"/>.</summary>
     public async Task SaveAsync(ChatOverrides next, string changedBy, CancellationToken ct)
     {
-        await session.ExecuteAsync(ct, Sql.Command(InsertSql,
+        object?[] values =
+        [
             session.TenantId, Guid.CreateVersion7(), next.Model, next.Temperature, next.MaxTokens, next.SystemPrompt,
-            next.RetentionDays, next.AllowedModels?.ToArray(), next.ProviderKeySealed, changedBy));
+            next.RetentionDays, next.AllowedModels?.ToArray(), changedBy,
+        ];
+        var command = KeyChange(_stored.ProviderKeySealed, next.ProviderKeySealed) is { } change
+            ? Sql.Command(InsertWithKeySql, [.. values, next.ProviderKeySealed, change])
+            : Sql.Command(InsertSql, values);
+        await session.ExecuteAsync(ct, command);
         await session.CommitAsync(ct);
     }
+
+    /// <summary>What a save does to the provider key: set, changed, removed, or nothing (null).</summary>
+    public static string? KeyChange(byte[]? stored, byte[]? next) => (stored, next) switch
+    {
+        (null, null) => null,
+        (null, _) => "set",
+        (_, null) => "removed",
+        _ => stored.AsSpan().SequenceEqual(next) ? null : "changed",
+    };
 
     /// <summary>Reads the row of <see cref="ReadSql"/> from the current result set, if there is one.</summary>
     public static async Task<ChatOverrides> ReadOverridesAsync(NpgsqlDataReader r, CancellationToken ct)
