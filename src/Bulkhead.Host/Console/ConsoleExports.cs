@@ -55,7 +55,7 @@ public static class ConsoleExports
 
     private static async Task<IResult> AuditAsync(ConsoleApi api, CancellationToken ct, string? user = null, string? action = null)
     {
-        var csv = new StringBuilder("occurred_at,sub,role,action,resource_type,resource_id,status,result_count,request_id,hash\n");
+        var csv = new StringBuilder("occurred_at,sub,role,action,resource_type,resource_id,outcome,result_count,request_id,sealed_in_block\n");
         string? cursor = null;
         for (var page = 0; page < MaxAuditPages; page++)
         {
@@ -67,7 +67,7 @@ public static class ConsoleExports
 
             foreach (var e in answer.Value!.Items)
             {
-                csv.Append(Row(e.OccurredAt.ToString("o", CultureInfo.InvariantCulture), e.Sub, e.Role, e.Action, e.ResourceType, e.ResourceId, e.Status, e.ResultCount, e.RequestId, e.Hash));
+                csv.Append(Row(e.OccurredAt.ToString("o", CultureInfo.InvariantCulture), e.Sub, e.Role, e.Action, e.ResourceType, e.ResourceId, e.Outcome, e.ResultCount, e.RequestId, e.SealedInBlock));
             }
 
             if ((cursor = answer.Value.NextCursor) is null)
