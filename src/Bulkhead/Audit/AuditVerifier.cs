@@ -15,12 +15,15 @@ public static class AuditVerifier
         NpgsqlConnection owner, string schema, Guid tenantId, string slug, Checkpoint? checkpoint, DateTimeOffset now, TimeSpan maxCheckpointAge,
         CancellationToken ct)
     {
+        // One snapshot for every read: the sealer may commit a block (its seals with it) while this runs.
+        await using var snapshot = await owner.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, ct);
         var blocks = await ReadBlocksAsync(owner, schema, tenantId, ct);
         var problems = new List<TrailBreak>();
         CheckChain(blocks, problems);
         await CheckSealsAsync(owner, schema, tenantId, blocks, problems, ct);
         var (unsealed, oldest) = await CheckUnsealedAsync(owner, schema, tenantId, blocks, problems, ct);
         CheckAgainst(checkpoint, blocks, problems);
+        await snapshot.CommitAsync(ct);
 
         var lag = oldest is { } o && now > o ? now - o : TimeSpan.Zero;
         string? stall = null;

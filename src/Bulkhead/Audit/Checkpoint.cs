@@ -61,9 +61,12 @@ public interface ICheckpointStore
 {
     Task AppendAsync(Checkpoint checkpoint, CancellationToken ct);
 
-    /// <summary>The tenant's newest checkpoint whose signature verifies, or null.</summary>
-    Task<Checkpoint?> NewestAsync(Guid tenantId, ICheckpointKey key, CancellationToken ct);
+    /// <summary>The tenant's newest checkpoint whose signature verifies (or null), and how many complete ones did not verify.</summary>
+    Task<CheckpointLookup> NewestAsync(Guid tenantId, ICheckpointKey key, CancellationToken ct);
 
     /// <summary>Every tenant that has checkpoints: a trail erased together with its tenant still shows here.</summary>
     Task<IReadOnlyList<Guid>> TenantsAsync(CancellationToken ct);
 }
+
+/// <summary>What a checkpoint store holds for a tenant: its newest verified checkpoint, and the count of checkpoints whose signature failed.</summary>
+public sealed record CheckpointLookup(Checkpoint? Newest, int Rejected);

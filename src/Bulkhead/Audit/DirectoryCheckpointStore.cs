@@ -41,19 +41,22 @@ public sealed class DirectoryCheckpointStore(string directory) : ICheckpointStor
         await file.WriteAsync(line, ct);
     }
 
-    public async Task<Checkpoint?> NewestAsync(Guid tenantId, ICheckpointKey key, CancellationToken ct)
+    public async Task<CheckpointLookup> NewestAsync(Guid tenantId, ICheckpointKey key, CancellationToken ct)
     {
         var path = PathOf(tenantId);
         if (!File.Exists(path))
         {
-            return null;
+            return new CheckpointLookup(null, 0);
         }
 
         await using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
         file.Seek(Math.Max(0, file.Length - TailBytes), SeekOrigin.Begin);
         using var reader = new StreamReader(file, Encoding.UTF8);
         Checkpoint? newest = null;
-        foreach (var line in (await reader.ReadToEndAsync(ct)).Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        var rejected = 0;
+        // A line still being appended (or torn by a crash) has no newline yet or does not parse: it is skipped, not rejected.
+        var text = await reader.ReadToEndAsync(ct);
+        foreach (var line in text[..(text.LastIndexOf('\n') + 1)].Split('\n', StringSplitOptions.RemoveEmptyEntries))
         {
             Checkpoint? checkpoint;
             try
@@ -65,15 +68,24 @@ public sealed class DirectoryCheckpointStore(string directory) : ICheckpointStor
                 continue;
             }
 
+            if (checkpoint is null)
+            {
+                continue;
+            }
+
+            if (checkpoint.TenantId != tenantId || !checkpoint.VerifyWith(key))
+            {
+                rejected++;
+            }
+
             // Several sealer instances append: the newest is the one naming the latest block, then the latest time.
-            if (checkpoint is not null && checkpoint.TenantId == tenantId && checkpoint.VerifyWith(key)
-                && (newest is null || (checkpoint.Block, checkpoint.Time).CompareTo((newest.Block, newest.Time)) > 0))
+            else if (newest is null || (checkpoint.Block, checkpoint.Time).CompareTo((newest.Block, newest.Time)) > 0)
             {
                 newest = checkpoint;
             }
         }
 
-        return newest;
+        return new CheckpointLookup(newest, rejected);
     }
 
     public Task<IReadOnlyList<Guid>> TenantsAsync(CancellationToken ct)

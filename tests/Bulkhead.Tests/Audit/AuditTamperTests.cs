@@ -172,6 +172,20 @@ public sealed class AuditTamperTests(AuditTamperTests.Fixture fixture) : IClassF
     }
 
     [Fact]
+    public async Task checkpoints_that_another_key_signed_do_not_count_as_an_anchor()
+    {
+        var tenant = await SeedAsync(Tier.Pooled);
+        var path = Path.Combine(Path.GetTempPath(), "bulkhead-other-key-" + Guid.NewGuid().ToString("N") + ".pem");
+        using var other = Bulkhead.Host.Audit.CheckpointKeyFile.Load(path);
+        File.Delete(path);
+
+        var (code, output) = await AuditEvents.VerifyAsync(Kit.Db, tenant.Slug, Kit.Checkpoints, other);
+
+        Assert.True(code == 1, output);
+        Assert.Contains($"BROKEN {tenant.Slug} ({tenant.Id}): first bad block 1: the tenant has 1 checkpoint(s), but none verifies with signing key {other.KeyId}", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task unsealed_events_are_counted_and_not_a_failure()
     {
         var tenant = await SeedAsync(Tier.Pooled);
