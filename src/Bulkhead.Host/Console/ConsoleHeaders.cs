@@ -20,7 +20,7 @@ public sealed class ConsoleHeaders(RequestDelegate next, string formTargets)
             headers["Referrer-Policy"] = "same-origin";
             if (!headers.ContainsKey("Cache-Control"))
             {
-                headers.CacheControl = "no-store";
+                headers.CacheControl = context.Request.Path.StartsWithSegments("/_framework") ? "no-cache" : "no-store";
             }
 
             return Task.CompletedTask;

@@ -13,8 +13,6 @@ namespace Bulkhead.Host.WebConsole;
 /// <summary>The web console at <c>/console</c>: one <c>Add</c> and one <c>Map</c> call in the composition root.</summary>
 public static class ConsoleSetup
 {
-    private const string ManifestPrefix = "Bulkhead.Host.staticwebassets";
-
     public static WebApplicationBuilder AddBulkheadConsole(this WebApplicationBuilder builder)
     {
         var services = builder.Services;
@@ -65,8 +63,9 @@ public static class ConsoleSetup
             .AddPolicy(ConsolePolicies.Admin, p => p.AddAuthenticationSchemes(ConsoleSessions.Scheme).RequireClaim(Claims.Tenant).RequireRole(Roles.Admin))
             .AddPolicy(ConsolePolicies.Platform, p => p.AddAuthenticationSchemes(ConsoleSessions.Scheme).RequireRole(Roles.Platform));
 
-        // Run from a build output (as `up` does), the framework's script is found through the build's manifest.
-        var runtimeManifest = Path.Combine(AppContext.BaseDirectory, ManifestPrefix + ".runtime.json");
+        // Run from a build output (as `up` does), the framework's script is found through the build's manifest;
+        // a published server has it under wwwroot.
+        var runtimeManifest = Path.Combine(AppContext.BaseDirectory, "Bulkhead.Host.staticwebassets.runtime.json");
         if (File.Exists(runtimeManifest))
         {
             builder.Configuration[WebHostDefaults.StaticWebAssetsKey] = runtimeManifest;
@@ -84,11 +83,9 @@ public static class ConsoleSetup
             branch => branch.UseMiddleware<ConsoleHeaders>(formTargets));
         app.UseAntiforgery();
 
-        var endpointsManifest = Path.Combine(AppContext.BaseDirectory, ManifestPrefix + ".endpoints.json");
-        if (File.Exists(endpointsManifest))
-        {
-            app.MapStaticAssets(endpointsManifest);
-        }
+        // The framework's script as a plain static file rather than through MapStaticAssets, whose catch-all
+        // file route would answer every unmapped path that looks like a file.
+        app.UseWhen(c => c.Request.Path.StartsWithSegments("/_framework"), branch => branch.UseStaticFiles());
 
         app.MapConsoleAssets();
         app.MapChatRelay();

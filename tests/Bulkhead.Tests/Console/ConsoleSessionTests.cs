@@ -94,4 +94,13 @@ public sealed class ConsoleSessionTests(ConsoleFixture console)
             Assert.DoesNotContain("forged", await page.Locator("#transcript").InnerTextAsync(), StringComparison.Ordinal);
         });
     }
+
+    [Fact]
+    public async Task the_framework_script_is_served_for_enhanced_navigation()
+    {
+        using var client = console.Server.Client();
+        var response = await client.GetAsync("/_framework/blazor.web.js");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains("javascript", response.Content.Headers.ContentType?.MediaType, StringComparison.Ordinal);
+    }
 }
