@@ -69,7 +69,9 @@ public sealed class SharedRedisTests(TwoInstances api) : IClassFixture<TwoInstan
         var elapsed = clock.Elapsed;
 
         var admittedPerUser = perUser.Select(statuses => statuses.Count(s => s == HttpStatusCode.NotFound)).ToList();
-        Assert.All(admittedPerUser, n => Assert.InRange(n, 1, 5 + (int)(elapsed.TotalSeconds / 2) + 1));
+        // No lower bound per user: the tenant's burst (10) can be spent by two users' bursts (5 each) before
+        // the third user's first call arrives, which is the tenant limit doing its job.
+        Assert.All(admittedPerUser, n => Assert.InRange(n, 0, 5 + (int)(elapsed.TotalSeconds / 2) + 1));
         Assert.InRange(admittedPerUser.Sum(), 3, 10 + (int)elapsed.TotalSeconds + 1);
         Assert.All(perUser.SelectMany(s => s), s => Assert.Contains(s, new[] { HttpStatusCode.NotFound, HttpStatusCode.TooManyRequests }));
     }
