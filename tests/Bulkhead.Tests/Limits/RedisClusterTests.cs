@@ -37,7 +37,7 @@ public sealed class RedisCluster : IAsyncLifetime
             Assert.True(create.ExitCode == 0, $"redis-cli --cluster create exited {create.ExitCode}: {said}");
         }
 
-        Connection = await ConnectionMultiplexer.ConnectAsync(string.Join(",", ports.Select(p => $"127.0.0.1:{p}")) + ",allowAdmin=true");
+        Connection = await ConnectionMultiplexer.ConnectAsync(string.Join(",", ports.Select(p => $"127.0.0.1:{p}")) + ",allowAdmin=true,asyncTimeout=30000,syncTimeout=30000");
         var clock = Stopwatch.StartNew();
         while ((await Connection.GetDatabase().ExecuteAsync("CLUSTER", "INFO")).ToString().Contains("cluster_state:ok", StringComparison.Ordinal) is false)
         {
