@@ -24,9 +24,10 @@ public sealed class AlertDispatcher : BackgroundService
     private readonly ILogger<AlertDispatcher> _log;
     private readonly Channel<RaiseAlert> _alerts;
     private readonly Channel<ProbeCheck> _probes;
+    // Full mode Wait for every queue, so that TryWrite says when one is full (the Drop modes report success and drop silently).
     private readonly Channel<Alert> _deliveries = Channel.CreateBounded<Alert>(new BoundedChannelOptions(10_000)
     {
-        FullMode = BoundedChannelFullMode.DropWrite,
+        FullMode = BoundedChannelFullMode.Wait,
         SingleReader = true,
     });
 
@@ -40,7 +41,7 @@ public sealed class AlertDispatcher : BackgroundService
     {
         (_store, _webhook, _budget, _metrics, _options, _time, _log) = (store, webhook, budget, metrics, options, time, log);
         _alerts = Channel.CreateBounded<RaiseAlert>(new BoundedChannelOptions(options.Value.AlertQueue) { FullMode = BoundedChannelFullMode.Wait, SingleReader = true });
-        _probes = Channel.CreateBounded<ProbeCheck>(new BoundedChannelOptions(options.Value.ProbeQueue) { FullMode = BoundedChannelFullMode.DropWrite, SingleReader = true });
+        _probes = Channel.CreateBounded<ProbeCheck>(new BoundedChannelOptions(options.Value.ProbeQueue) { FullMode = BoundedChannelFullMode.Wait, SingleReader = true });
     }
 
     /// <summary>Queues an alert to be stored; never drops it: when the queue is full the caller waits for room.</summary>

@@ -1,5 +1,6 @@
 using Bulkhead.Chat;
 using Bulkhead.Host.Hosting;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Options;
 using Polly;
@@ -15,7 +16,7 @@ public static class ChatRegistration
         services.AddSingleton<TokenCounter>();
         services.AddSingleton<OfflineChatClient>();
         services.AddSingleton<ProviderKeySealer>();
-        services.AddSingleton<IValidateOptions<BulkheadOptions>, ProviderKeyCheck>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<BulkheadOptions>, ProviderKeyCheck>());
         services.AddOptions<BulkheadOptions>().ValidateOnStart();
         services.AddSingleton<ChatModels>();
         services.AddScoped<ChatAdmission>();
