@@ -12,7 +12,8 @@ public static class SecretFile
 
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
         var secret = create();
-        var temporary = path + "." + Environment.ProcessId + ".tmp";
+        // Unique per call, not per process: two servers of one process (tests, several hosts) may race too.
+        var temporary = path + "." + Guid.NewGuid().ToString("N") + ".tmp";
         var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
         if (!OperatingSystem.IsWindows())
         {
@@ -26,7 +27,7 @@ public static class SecretFile
 
         try
         {
-            // Two processes may race to create it: the first one wins and both read its secret.
+            // Two callers may race to create it: the first one wins and both read its secret.
             File.Move(temporary, path, overwrite: false);
         }
         catch (IOException) when (File.Exists(path))
