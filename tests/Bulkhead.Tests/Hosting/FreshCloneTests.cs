@@ -21,6 +21,7 @@ public sealed class FreshCloneTests(ITestOutputHelper output)
         var root = RepositoryRoot();
         var home = Directory.CreateTempSubdirectory("bulkhead-clone-");
         string? outside = null;
+        Process? up = null;
         try
         {
             Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(home.FullName));
@@ -30,12 +31,17 @@ public sealed class FreshCloneTests(ITestOutputHelper output)
             var pgPort = Limits.TestRedis.FreePort();
             var log = Path.Combine(home.FullName, "up.log");
 
-            using var up = Start(clone, pgPort, log, "up", "--port", apiPort.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            up = Start(clone, pgPort, log, "up", "--port", apiPort.ToString(System.Globalization.CultureInfo.InvariantCulture));
             using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{apiPort}"), Timeout = TimeSpan.FromSeconds(10) };
             await Eventually.UntilAsync(
                 async () =>
                 {
-                    Assert.False(up.HasExited, $"./bulkhead up exited {(up.HasExited ? up.ExitCode : 0)}:\n{await File.ReadAllTextAsync(log)}");
+                    // The log is read only once up has exited: before its shell opens it, it does not exist.
+                    if (up.HasExited)
+                    {
+                        Assert.Fail($"./bulkhead up exited {up.ExitCode}:\n{(File.Exists(log) ? await File.ReadAllTextAsync(log) : "(no output)")}");
+                    }
+
                     try
                     {
                         return (await http.GetAsync("/healthz")).IsSuccessStatusCode;
@@ -77,14 +83,42 @@ public sealed class FreshCloneTests(ITestOutputHelper output)
             await RunAsync(clone, pgPort, "down");
             await up.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(1));
             await Assert.ThrowsAsync<HttpRequestException>(() => http.GetAsync("/healthz"));
-            output.WriteLine(await File.ReadAllTextAsync(log));
         }
         finally
         {
-            if (Directory.Exists(Path.Combine(home.FullName, "bulkhead")))
+            await CleanUpAsync(home, up, outside);
+        }
+    }
+
+    /// <summary>
+    /// Stops whatever a failed run left behind (harmless when <c>down</c> already ran) and removes the copy.
+    /// A failure here is written to the test output, never thrown: it would hide the assertion that failed.
+    /// </summary>
+    private async Task CleanUpAsync(DirectoryInfo home, Process? up, string? outside)
+    {
+        var clone = Path.Combine(home.FullName, "bulkhead");
+        try
+        {
+            if (up is not null)
             {
-                // Stops whatever a failed run left behind; harmless when down already ran.
-                await RunAsync(Path.Combine(home.FullName, "bulkhead"), 0, "down", check: false);
+                if (!up.HasExited)
+                {
+                    up.Kill(entireProcessTree: true);
+                    await up.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(1));
+                }
+
+                up.Dispose();
+            }
+
+            if (File.Exists(Path.Combine(clone, ".bulkhead", "secrets.env")))
+            {
+                output.WriteLine(await RunAsync(clone, 0, "down", check: false));
+            }
+
+            var log = Path.Combine(home.FullName, "up.log");
+            if (File.Exists(log))
+            {
+                output.WriteLine(await File.ReadAllTextAsync(log));
             }
 
             home.Delete(recursive: true);
@@ -92,6 +126,10 @@ public sealed class FreshCloneTests(ITestOutputHelper output)
             {
                 Directory.Delete(Path.GetDirectoryName(outside)!, recursive: true);
             }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidOperationException or TimeoutException)
+        {
+            output.WriteLine($"clean-up of {home.FullName} failed: {e}");
         }
     }
 
