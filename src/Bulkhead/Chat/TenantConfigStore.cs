@@ -36,7 +36,7 @@ public sealed class TenantConfigStore(TenantSession session)
     // The key row is overwritten (removal stores null) and its new version goes into the history row.
     private const string InsertWithKeySql = """
         with key as (
-            insert into provider_keys as k (tenant_id, sealed, version) values ($1, $10::bytea, 1)
+            insert into provider_keys as k (tenant_id, id, sealed, version) values ($1, $2, $10::bytea, 1)
             on conflict (tenant_id) do update set sealed = excluded.sealed, version = k.version + 1, changed_at = now()
             returning version
         )

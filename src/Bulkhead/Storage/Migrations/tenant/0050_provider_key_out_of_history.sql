@@ -6,11 +6,15 @@
 -- its versions go on counting. (PostgreSQL reclaims the old row versions at the next vacuum.)
 create table provider_keys (
     tenant_id  uuid not null,
+    -- The id of the history row that first set it; the key (tenant_id, id) lets a move copy it like any row.
+    id         uuid not null,
     -- Sealed with AES-GCM by the server (tenant id as associated data); null once removed.
     sealed     bytea,
     version    integer not null check (version > 0),
     changed_at timestamptz not null default now(),
-    primary key (tenant_id)
+    primary key (tenant_id, id),
+    -- One row per tenant, overwritten by each change.
+    unique (tenant_id)
 );
 alter table provider_keys enable row level security;
 alter table provider_keys force row level security;
@@ -41,9 +45,9 @@ update tenant_config c set provider_key_change = v.change, provider_key_version 
   from versions v
  where c.tenant_id = v.tenant_id and c.id = v.id;
 
-insert into provider_keys (tenant_id, sealed, version, changed_at)
-select newest.tenant_id, newest.provider_key_sealed, newest.version, newest.created_at
-  from (select distinct on (c.tenant_id) c.tenant_id, c.provider_key_sealed, c.created_at,
+insert into provider_keys (tenant_id, id, sealed, version, changed_at)
+select newest.tenant_id, newest.id, newest.provider_key_sealed, newest.version, newest.created_at
+  from (select distinct on (c.tenant_id) c.tenant_id, c.id, c.provider_key_sealed, c.created_at,
                (select max(h.provider_key_version) from tenant_config h where h.tenant_id = c.tenant_id) as version
           from tenant_config c
          order by c.tenant_id, c.id desc) newest
