@@ -48,7 +48,9 @@ public sealed class BenchHost : IAsyncDisposable
 
     /// <param name="appConnection">The runtime role's connection (through the round-trip counter, when counting).</param>
     /// <param name="bareTenant">The tenant and sub whose page the bare endpoint lists.</param>
-    public static async Task<BenchHost> StartAsync(BenchCluster cluster, string appConnection, string? redis, (Guid Tenant, string Sub) bareTenant, string keyFile)
+    /// <param name="settings">Configuration on top of the benchmark's (e.g. <c>Bulkhead:Audit:Reads</c>).</param>
+    public static async Task<BenchHost> StartAsync(
+        BenchCluster cluster, string appConnection, string? redis, (Guid Tenant, string Sub) bareTenant, string keyFile, IReadOnlyDictionary<string, string?>? settings = null)
     {
         var config = new Dictionary<string, string?>
         {
@@ -64,6 +66,11 @@ public sealed class BenchHost : IAsyncDisposable
             ["Logging:LogLevel:Default"] = "Warning",
             ["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning",
         };
+        foreach (var (name, value) in settings ?? new Dictionary<string, string?>())
+        {
+            config[name] = value;
+        }
+
         var app = BulkheadApp.Build([], c => c.AddInMemoryCollection(config), urls: "http://127.0.0.1:0");
 
         // The owner role bypasses row-level security; search_path is set once per connection, not per request.

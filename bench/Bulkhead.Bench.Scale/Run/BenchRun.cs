@@ -11,17 +11,42 @@ public sealed record DataSet(string Database, int Tenants, long Conversations, l
 
 public sealed record RoundTrips(string Tier, int Reads, double PerRead, double TenantDataPerRead, double ControlPlanePerRead, double OtherPerRead, double StatementsPerTenantRoundTrip, IReadOnlyList<string> Sample);
 
-/// <summary>Full stack, bare endpoint and the EF Core peer, in the same alternating rounds; ratios of requests per second.</summary>
-public sealed record FullVsBare(LoadResult Full, LoadResult Bare, LoadResult Peer, double Ratio, double PeerRatio)
+/// <summary>
+/// Full stack (audited reads relaxed, the default), full stack with durable audited reads, bare endpoint and
+/// the EF Core peer, in the same rotating rounds; ratios of requests per second.
+/// </summary>
+public sealed record FullVsBare(LoadResult Full, LoadResult Durable, LoadResult Bare, LoadResult Peer)
 {
+    public double Ratio => Full.RequestsPerSecond / Bare.RequestsPerSecond;
+
+    public double PeerRatio => Full.RequestsPerSecond / Peer.RequestsPerSecond;
+
+    public double DurableRatio => Durable.RequestsPerSecond / Bare.RequestsPerSecond;
+
+    public double DurablePeerRatio => Durable.RequestsPerSecond / Peer.RequestsPerSecond;
+
     public double P50Ratio => Full.Latency.P50Ms / Bare.Latency.P50Ms;
+
+    public double DurableP50Ratio => Durable.Latency.P50Ms / Bare.Latency.P50Ms;
 
     public double PeerP50Ratio => Full.Latency.P50Ms / Peer.Latency.P50Ms;
 }
 
+/// <summary>The same clients as users of one tenant, and spread over as many tenants, in rotating rounds.</summary>
+public sealed record TenantSpread(LoadResult OneTenant, LoadResult ManyTenants, int Tenants)
+{
+    public double Ratio => OneTenant.RequestsPerSecond / ManyTenants.RequestsPerSecond;
+}
+
+/// <summary>From each event's statement to the commit of the block that sealed it, over the events of the load phases.</summary>
+public sealed record SealerLag(long Events, long Unsealed, double P50Seconds, double P99Seconds, double MaxSeconds);
+
+/// <summary>Reads of one tenant by several clients for as long as it moves to the schema tier and back.</summary>
+public sealed record ReadsDuringMove(string Slug, long Conversations, LoadResult Reads);
+
 public sealed record RunResult(
     string Command, Machine Machine, DataSet Data, bool Redis, LoadResult OneClient, LoadResult ManyClients, FullVsBare FullVsBare, FullVsBare OneClientComparison,
-    IReadOnlyList<LoadResult> Tiers, IReadOnlyList<RoundTrips> RoundTrips, RlsResult Rls, RlsResult RlsUnprepared, IReadOnlyList<CreateResult> Creates, MigrateResult Migrate,
+    TenantSpread Spread, SealerLag SealerLag, ReadsDuringMove ReadsDuringMove, IReadOnlyList<LoadResult> Tiers, IReadOnlyList<RoundTrips> RoundTrips, RlsResult Rls, RlsResult RlsUnprepared, IReadOnlyList<CreateResult> Creates, MigrateResult Migrate,
     IReadOnlyList<MoveResult> Moves, double TotalSeconds, string LoadAverageAtEnd);
 
 /// <summary>
@@ -76,21 +101,29 @@ public sealed class BenchRun(RunSettings settings, TextWriter output, TextWriter
         {
             LoadResult oneClient, manyClients;
             FullVsBare fullVsBare, oneClientComparison;
+            TenantSpread spread;
+            SealerLag sealerLag;
+            ReadsDuringMove duringMove;
+            IReadOnlyList<MoveResult> moves;
             var tiers = new List<LoadResult>();
             var sub = SeedPlan.BenchSub;
+            var durableReads = new Dictionary<string, string?> { ["Bulkhead:Audit:Reads"] = "Durable", ["Bulkhead:Audit:SealerEnabled"] = "false" };
             await using (var host = await BenchHost.StartAsync(cluster, cluster.App(), redis, (giants["pooled"].Id, sub), keyFile))
+            await using (var durable = await BenchHost.StartAsync(cluster, cluster.App(), redis, (giants["pooled"].Id, sub), keyFile, durableReads))
             using (var driver = new LoadDriver(host.Address, Math.Max(settings.Clients, 4)))
             {
+                const string Page = "/api/conversations?limit=20";
                 var tokens = giants.ToDictionary(g => g.Key, g => host.MemberToken(g.Value.Id, sub));
-                HttpRequestMessage Full() => LoadDriver.Get("/api/conversations?limit=20", tokens["pooled"]);
+                HttpRequestMessage Full() => LoadDriver.Get(Page, tokens["pooled"]);
+                var durablePage = new Uri(durable.Address, Page).ToString();
+                HttpRequestMessage Durable() => LoadDriver.Get(durablePage, tokens["pooled"]);
                 HttpRequestMessage Bare() => LoadDriver.Get("/bench/bare", null);
                 var peerPage = host.Peer.Page.ToString();
                 HttpRequestMessage Peer() => LoadDriver.Get(peerPage, tokens["pooled"]);
 
                 // One rotation per round, so that no side always runs first (caches, the scheduler).
-                async Task<FullVsBare> AlternateAsync(int clients, TimeSpan slice)
+                async Task<LoadResult[]> RotateAsync(int clients, TimeSpan slice, params (string Name, Func<HttpRequestMessage> Request)[] sides)
                 {
-                    var sides = new (string Name, Func<HttpRequestMessage> Request)[] { ("full", Full), ("bare", Bare), ("peer", Peer) };
                     var rounds = sides.Select(_ => new List<LoadResult>()).ToArray();
                     for (var i = 0; i < settings.Rounds; i++)
                     {
@@ -102,40 +135,59 @@ public sealed class BenchRun(RunSettings settings, TextWriter output, TextWriter
                     }
 
                     var clientsText = clients == 1 ? "1 client" : $"{clients} clients";
-                    var full = LoadResult.Merge($"full stack, {clientsText}", rounds[0]);
-                    var bare = LoadResult.Merge($"bare endpoint, {clientsText}", rounds[1]);
-                    var peer = LoadResult.Merge($"EF Core peer, {clientsText}", rounds[2]);
-                    Report(full);
-                    Report(bare);
-                    Report(peer);
-                    return new FullVsBare(full, bare, peer, full.RequestsPerSecond / bare.RequestsPerSecond, full.RequestsPerSecond / peer.RequestsPerSecond);
+                    var merged = rounds.Select((r, k) => LoadResult.Merge($"{sides[k].Name}, {clientsText}", r)).ToArray();
+                    foreach (var result in merged)
+                    {
+                        Report(result);
+                    }
+
+                    return merged;
+                }
+
+                async Task<FullVsBare> AlternateAsync(int clients, TimeSpan slice)
+                {
+                    var r = await RotateAsync(clients, slice, ("full stack", Full), ("full stack, durable reads", Durable), ("bare endpoint", Bare), ("EF Core peer", Peer));
+                    return new FullVsBare(r[0], r[1], r[2], r[3]);
                 }
 
                 log.WriteLine("bench: warming up");
                 await driver.RunAsync("warm-up", Full, settings.Clients, TimeSpan.FromSeconds(3), ct);
+                await driver.RunAsync("warm-up", Durable, settings.Clients, TimeSpan.FromSeconds(2), ct);
                 await driver.RunAsync("warm-up", Bare, settings.Clients, TimeSpan.FromSeconds(2), ct);
                 await driver.RunAsync("warm-up", Peer, settings.Clients, TimeSpan.FromSeconds(3), ct);
 
-                oneClient = await driver.RunAsync("GET /api/conversations?limit=20, 1 client", Full, 1, settings.Phase, ct);
+                var loadStarted = DateTimeOffset.UtcNow;
+                oneClient = await driver.RunAsync($"GET {Page}, 1 client", Full, 1, settings.Phase, ct);
                 Report(oneClient);
-                manyClients = await driver.RunAsync($"GET /api/conversations?limit=20, {settings.Clients} clients", Full, settings.Clients, settings.Phase, ct);
+                manyClients = await driver.RunAsync($"GET {Page}, {settings.Clients} clients", Full, settings.Clients, settings.Phase, ct);
                 Report(manyClients);
 
                 var slice = settings.Phase / settings.Rounds;
                 fullVsBare = await AlternateAsync(settings.Clients, slice);
                 oneClientComparison = await AlternateAsync(1, slice);
 
+                // The same number of clients as users of one tenant, then spread over as many tenants (each
+                // the first user of one of the largest pooled tenants), in rotating rounds.
+                var spreadOver = await LargestAsync(owner, tenants.Where(t => t.Placement.Tier == Tier.Pooled).ToList(), settings.Clients, ct);
+                var users = Enumerable.Range(1, settings.Clients).Select(i => host.MemberToken(giants["pooled"].Id, i.ToString(System.Globalization.CultureInfo.InvariantCulture))).ToList();
+                var firstUsers = spreadOver.Select(t => host.MemberToken(t.Id, "1")).ToList();
+                var spreadRounds = await RotateAsync(settings.Clients, slice,
+                    ($"one tenant ({giants["pooled"].Slug}), {settings.Clients} users", LoadDriver.RoundRobin(Page, users)),
+                    ($"{spreadOver.Count} tenants, one user each", LoadDriver.RoundRobin(Page, firstUsers)));
+                spread = new TenantSpread(spreadRounds[0], spreadRounds[1], spreadOver.Count);
+                var loadEnded = DateTimeOffset.UtcNow;
+
                 var tierRounds = giants.Keys.ToDictionary(k => k, _ => new List<LoadResult>());
                 foreach (var tier in giants.Keys)
                 {
-                    await driver.RunAsync("warm-up", () => LoadDriver.Get("/api/conversations?limit=20", tokens[tier]), 1, TimeSpan.FromSeconds(1), ct);
+                    await driver.RunAsync("warm-up", () => LoadDriver.Get(Page, tokens[tier]), 1, TimeSpan.FromSeconds(1), ct);
                 }
 
                 for (var i = 0; i < settings.Rounds; i++)
                 {
                     foreach (var tier in giants.Keys)
                     {
-                        tierRounds[tier].Add(await driver.RunAsync(tier, () => LoadDriver.Get("/api/conversations?limit=20", tokens[tier]), 1, slice / 2, ct));
+                        tierRounds[tier].Add(await driver.RunAsync(tier, () => LoadDriver.Get(Page, tokens[tier]), 1, slice / 2, ct));
                     }
                 }
 
@@ -144,6 +196,20 @@ public sealed class BenchRun(RunSettings settings, TextWriter output, TextWriter
                     tiers.Add(LoadResult.Merge($"{tier} tier ({giants[tier].Slug}), 1 client", rounds));
                     Report(tiers[^1]);
                 }
+
+                sealerLag = await SealerLagAsync(owner, loadStarted, loadEnded, ct);
+
+                // Reads keep working while a tenant moves: 4 clients read it until both moves have finished.
+                var movable = tenants.Where(t => t.Placement.Tier == Tier.Pooled).ToList();
+                var moveTenant = await NearestSizeAsync(owner, movable, settings.Quick ? 60_000 : 200_000, ct);
+                var moveToken = host.MemberToken(moveTenant.Id, "1");
+                var conversations = await CountAsync(owner, moveTenant, null, ct);
+                log.WriteLine($"bench: moving {moveTenant.Slug} ({conversations:N0} conversations) to the schema tier and back while 4 clients read it");
+                var moving = operations.MoveAsync(moveTenant, ct);
+                var reads = await driver.RunAsync($"reads of {moveTenant.Slug} while it moves", () => LoadDriver.Get(Page, moveToken), 4, TimeSpan.FromMinutes(30), ct, until: moving);
+                moves = await moving;
+                Report(reads);
+                duringMove = new ReadsDuringMove(moveTenant.Slug, conversations, reads);
             }
 
             var roundTrips = await CountRoundTripsAsync(cluster, redis, giants, sub, keyFile, ct);
@@ -154,15 +220,11 @@ public sealed class BenchRun(RunSettings settings, TextWriter output, TextWriter
 
             log.WriteLine("bench: operations");
             var creates = await operations.CreateTenantsAsync(settings.CreatesPerTier, ct);
-            var movable = tenants.Where(t => t.Placement.Tier == Tier.Pooled).ToList();
-            var target = settings.Quick ? 10_000 : 200_000;
-            var moveTenant = await NearestSizeAsync(owner, movable, target, ct);
-            var moves = await operations.MoveAsync(moveTenant, ct);
             var migrate = await operations.MigrateSchemaTenantsAsync(settings.SchemaTenants, parallel: 4, ct);
             await operations.CleanUpAsync(ct);
 
             var command = settings.Quick ? "./bulkhead bench run --quick" : "./bulkhead bench run";
-            var result = new RunResult(command, machine, data, redis is not null, oneClient, manyClients, fullVsBare, oneClientComparison, tiers, roundTrips, rls, rlsUnprepared, creates, migrate, moves, clock.Elapsed.TotalSeconds, Machine.ReadLoadAverage());
+            var result = new RunResult(command, machine, data, redis is not null, oneClient, manyClients, fullVsBare, oneClientComparison, spread, sealerLag, duringMove, tiers, roundTrips, rls, rlsUnprepared, creates, migrate, moves, clock.Elapsed.TotalSeconds, Machine.ReadLoadAverage());
             var path = await WriteJsonAsync(result, ct);
             output.WriteLine();
             output.WriteLine(Markdown.Render(result));
@@ -250,6 +312,57 @@ public sealed class BenchRun(RunSettings settings, TextWriter output, TextWriter
         command.Parameters.Add(new NpgsqlParameter { Value = target });
         var id = (Guid)(await command.ExecuteScalarAsync(ct))!;
         return pooled.First(t => t.Id == id);
+    }
+
+    private static async Task<IReadOnlyList<Tenant>> LargestAsync(NpgsqlDataSource owner, IReadOnlyList<Tenant> pooled, int count, CancellationToken ct)
+    {
+        await using var command = owner.CreateCommand("select tenant_id from app.conversations where tenant_id = any($1) group by tenant_id order by count(*) desc limit $2");
+        command.Parameters.Add(new NpgsqlParameter { Value = pooled.Select(t => t.Id).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter { Value = count });
+        var ids = new List<Guid>();
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            ids.Add(reader.GetGuid(0));
+        }
+
+        return ids.Select(id => pooled.First(t => t.Id == id)).ToList();
+    }
+
+    /// <summary>
+    /// The sealer's lag over the pooled events of the load phases: waits (up to a minute) until every one
+    /// of them is sealed, then takes percentiles of block commit time minus statement time.
+    /// </summary>
+    private async Task<SealerLag> SealerLagAsync(NpgsqlDataSource owner, DateTimeOffset from, DateTimeOffset to, CancellationToken ct)
+    {
+        const string Sql = """
+            select count(*), count(*) filter (where b.sealed_at is null),
+                   coalesce(percentile_cont(0.5) within group (order by extract(epoch from b.sealed_at - e.occurred_at)), 'NaN'),
+                   coalesce(percentile_cont(0.99) within group (order by extract(epoch from b.sealed_at - e.occurred_at)), 'NaN'),
+                   coalesce(max(extract(epoch from b.sealed_at - e.occurred_at))::float8, 'NaN')
+              from app.audit_events e
+              left join app.audit_seals s on s.tenant_id = e.tenant_id and s.event_id = e.id
+              left join app.audit_blocks b on b.tenant_id = s.tenant_id and b.block = s.block
+             where e.occurred_at between $1 and $2
+            """;
+        var waited = Stopwatch.StartNew();
+        while (true)
+        {
+            await using var command = owner.CreateCommand(Sql);
+            command.CommandTimeout = 0;
+            command.Parameters.Add(new NpgsqlParameter { Value = from });
+            command.Parameters.Add(new NpgsqlParameter { Value = to });
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            await reader.ReadAsync(ct);
+            var lag = new SealerLag(reader.GetInt64(0), reader.GetInt64(1), reader.GetDouble(2), reader.GetDouble(3), reader.GetDouble(4));
+            if (lag.Unsealed == 0 || waited.Elapsed > TimeSpan.FromMinutes(1))
+            {
+                log.WriteLine($"  sealer lag over {lag.Events:N0} events: p50 {lag.P50Seconds:N2} s, p99 {lag.P99Seconds:N2} s, max {lag.MaxSeconds:N2} s; {lag.Unsealed:N0} not sealed");
+                return lag;
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(500), ct);
+        }
     }
 
     private static async Task<T> ScalarAsync<T>(NpgsqlDataSource source, string sql, CancellationToken ct)

@@ -51,15 +51,16 @@ public sealed class LoadDriver : IDisposable
         return request;
     }
 
-    public async Task<LoadResult> RunAsync(string name, Func<HttpRequestMessage> request, int clients, TimeSpan duration, CancellationToken ct, long maxRequests = MaxRequestsPerPhase)
+    /// <param name="until">When given, the phase runs until this task has completed (still bounded by <paramref name="duration"/>).</param>
+    public async Task<LoadResult> RunAsync(string name, Func<HttpRequestMessage> request, int clients, TimeSpan duration, CancellationToken ct, long maxRequests = MaxRequestsPerPhase, Task? until = null)
     {
         var started = Stopwatch.GetTimestamp();
-        var until = started + (long)(duration.TotalSeconds * Stopwatch.Frequency);
+        var deadline = started + (long)(duration.TotalSeconds * Stopwatch.Frequency);
         long issued = 0, errors = 0;
         var workers = Enumerable.Range(0, clients).Select(_ => Task.Run(async () =>
         {
             var latencies = new List<double>(16_384);
-            while (Stopwatch.GetTimestamp() < until && Interlocked.Increment(ref issued) <= maxRequests)
+            while (Stopwatch.GetTimestamp() < deadline && until?.IsCompleted != true && Interlocked.Increment(ref issued) <= maxRequests)
             {
                 var begin = Stopwatch.GetTimestamp();
                 using var message = request();
@@ -76,6 +77,13 @@ public sealed class LoadDriver : IDisposable
         var all = (await Task.WhenAll(workers)).SelectMany(l => l).ToList();
         var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
         return new LoadResult(name, clients, seconds, all.Count, errors, all.Count / seconds, Latency.Of(all)) { Samples = all };
+    }
+
+    /// <summary>A request factory that hands out <paramref name="tokens"/> in turn, so concurrent clients spread over them.</summary>
+    public static Func<HttpRequestMessage> RoundRobin(string path, IReadOnlyList<string> tokens)
+    {
+        var next = -1;
+        return () => Get(path, tokens[(int)((uint)Interlocked.Increment(ref next) % tokens.Count)]);
     }
 
     public void Dispose() => _client.Dispose();
