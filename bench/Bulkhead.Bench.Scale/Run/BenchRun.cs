@@ -12,10 +12,11 @@ public sealed record DataSet(string Database, int Tenants, long Conversations, l
 public sealed record RoundTrips(string Tier, int Reads, double PerRead, double TenantDataPerRead, double ControlPlanePerRead, double OtherPerRead, double StatementsPerTenantRoundTrip, IReadOnlyList<string> Sample);
 
 /// <summary>
-/// Full stack (audited reads relaxed, the default), full stack with durable audited reads, bare endpoint and
-/// the EF Core peer, in the same rotating rounds; ratios of requests per second.
+/// Full stack (audited reads relaxed, the default), full stack with durable audited reads, full stack without
+/// the rate limiter (what the limiter's Redis round trip costs), bare endpoint and the EF Core peer, in the
+/// same rotating rounds; ratios of requests per second.
 /// </summary>
-public sealed record FullVsBare(LoadResult Full, LoadResult Durable, LoadResult Bare, LoadResult Peer)
+public sealed record FullVsBare(LoadResult Full, LoadResult Durable, LoadResult Unlimited, LoadResult Bare, LoadResult Peer)
 {
     public double Ratio => Full.RequestsPerSecond / Bare.RequestsPerSecond;
 
@@ -107,9 +108,12 @@ public sealed class BenchRun(RunSettings settings, TextWriter output, TextWriter
             IReadOnlyList<MoveResult> moves;
             var tiers = new List<LoadResult>();
             var sub = SeedPlan.BenchSub;
+            // The variants' own servers leave sealing to the main one, so that every side carries the same sealer.
             var durableReads = new Dictionary<string, string?> { ["Bulkhead:Audit:Reads"] = "Durable", ["Bulkhead:Audit:SealerEnabled"] = "false" };
+            var noLimiter = new Dictionary<string, string?> { ["Bulkhead:Limits:Enabled"] = "false", ["Bulkhead:Audit:SealerEnabled"] = "false" };
             await using (var host = await BenchHost.StartAsync(cluster, cluster.App(), redis, (giants["pooled"].Id, sub), keyFile))
             await using (var durable = await BenchHost.StartAsync(cluster, cluster.App(), redis, (giants["pooled"].Id, sub), keyFile, durableReads))
+            await using (var unlimited = await BenchHost.StartAsync(cluster, cluster.App(), redis, (giants["pooled"].Id, sub), keyFile, noLimiter))
             using (var driver = new LoadDriver(host.Address, Math.Max(settings.Clients, 4)))
             {
                 const string Page = "/api/conversations?limit=20";
@@ -117,6 +121,8 @@ public sealed class BenchRun(RunSettings settings, TextWriter output, TextWriter
                 HttpRequestMessage Full() => LoadDriver.Get(Page, tokens["pooled"]);
                 var durablePage = new Uri(durable.Address, Page).ToString();
                 HttpRequestMessage Durable() => LoadDriver.Get(durablePage, tokens["pooled"]);
+                var unlimitedPage = new Uri(unlimited.Address, Page).ToString();
+                HttpRequestMessage Unlimited() => LoadDriver.Get(unlimitedPage, tokens["pooled"]);
                 HttpRequestMessage Bare() => LoadDriver.Get("/bench/bare", null);
                 var peerPage = host.Peer.Page.ToString();
                 HttpRequestMessage Peer() => LoadDriver.Get(peerPage, tokens["pooled"]);
@@ -146,13 +152,15 @@ public sealed class BenchRun(RunSettings settings, TextWriter output, TextWriter
 
                 async Task<FullVsBare> AlternateAsync(int clients, TimeSpan slice)
                 {
-                    var r = await RotateAsync(clients, slice, ("full stack", Full), ("full stack, durable reads", Durable), ("bare endpoint", Bare), ("EF Core peer", Peer));
-                    return new FullVsBare(r[0], r[1], r[2], r[3]);
+                    var r = await RotateAsync(clients, slice, ("full stack", Full), ("full stack, durable reads", Durable), ("full stack, no rate limiter", Unlimited),
+                        ("bare endpoint", Bare), ("EF Core peer", Peer));
+                    return new FullVsBare(r[0], r[1], r[2], r[3], r[4]);
                 }
 
                 log.WriteLine("bench: warming up");
                 await driver.RunAsync("warm-up", Full, settings.Clients, TimeSpan.FromSeconds(3), ct);
                 await driver.RunAsync("warm-up", Durable, settings.Clients, TimeSpan.FromSeconds(2), ct);
+                await driver.RunAsync("warm-up", Unlimited, settings.Clients, TimeSpan.FromSeconds(2), ct);
                 await driver.RunAsync("warm-up", Bare, settings.Clients, TimeSpan.FromSeconds(2), ct);
                 await driver.RunAsync("warm-up", Peer, settings.Clients, TimeSpan.FromSeconds(3), ct);
 
@@ -245,7 +253,9 @@ public sealed class BenchRun(RunSettings settings, TextWriter output, TextWriter
     {
         log.WriteLine("bench: counting round trips");
         await using var proxy = new RoundTripProxy(cluster.Host, cluster.Port);
-        await using var host = await BenchHost.StartAsync(cluster, cluster.App(proxy.Port), redis, (giants["pooled"].Id, sub), keyFile);
+        // No sealer here: its transactions would be counted as the reads' round trips.
+        await using var host = await BenchHost.StartAsync(cluster, cluster.App(proxy.Port), redis, (giants["pooled"].Id, sub), keyFile,
+            new Dictionary<string, string?> { ["Bulkhead:Audit:SealerEnabled"] = "false" });
         using var driver = new LoadDriver(host.Address, 1);
         var results = new List<RoundTrips>();
         foreach (var (tier, tenant) in giants)

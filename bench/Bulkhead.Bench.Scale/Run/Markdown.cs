@@ -26,11 +26,13 @@ public static class Markdown
         var many = r.FullVsBare;
         Line($"| {many.Full.Name} (reads relaxed, the default) | {many.Full.Latency.P50Ms:N2} | {many.Full.Latency.P95Ms:N2} | {many.Full.Latency.P99Ms:N2} | {many.Full.RequestsPerSecond:N0} | ≥ 0.8 of bare: {many.Ratio:N2}, {Met(many.Ratio >= 0.8)}; ≥ 1.0 of the peer: {many.PeerRatio:N2}, {Met(many.PeerRatio >= 1.0)} |");
         Line($"| {many.Durable.Name} | {many.Durable.Latency.P50Ms:N2} | {many.Durable.Latency.P95Ms:N2} | {many.Durable.Latency.P99Ms:N2} | {many.Durable.RequestsPerSecond:N0} | {many.DurableRatio:N2} of bare, {many.DurablePeerRatio:N2} of the peer |");
+        Line($"| {many.Unlimited.Name} | {many.Unlimited.Latency.P50Ms:N2} | {many.Unlimited.Latency.P95Ms:N2} | {many.Unlimited.Latency.P99Ms:N2} | {many.Unlimited.RequestsPerSecond:N0} | {many.Unlimited.RequestsPerSecond / many.Bare.RequestsPerSecond:N2} of bare |");
         Line($"| {many.Bare.Name} | {many.Bare.Latency.P50Ms:N2} | {many.Bare.Latency.P95Ms:N2} | {many.Bare.Latency.P99Ms:N2} | {many.Bare.RequestsPerSecond:N0} | |");
         Line($"| {many.Peer.Name} | {many.Peer.Latency.P50Ms:N2} | {many.Peer.Latency.P95Ms:N2} | {many.Peer.Latency.P99Ms:N2} | {many.Peer.RequestsPerSecond:N0} | |");
         var one = r.OneClientComparison;
         Line($"| {one.Full.Name} (reads relaxed, the default) | {one.Full.Latency.P50Ms:N2} | {one.Full.Latency.P95Ms:N2} | {one.Full.Latency.P99Ms:N2} | {one.Full.RequestsPerSecond:N0} | p50 ≤ 2 × bare's: {one.P50Ratio:N2} ×, {Met(one.P50Ratio <= 2)}; {one.PeerP50Ratio:N2} × the peer's |");
         Line($"| {one.Durable.Name} | {one.Durable.Latency.P50Ms:N2} | {one.Durable.Latency.P95Ms:N2} | {one.Durable.Latency.P99Ms:N2} | {one.Durable.RequestsPerSecond:N0} | p50 {one.DurableP50Ratio:N2} × bare's |");
+        Line($"| {one.Unlimited.Name} | {one.Unlimited.Latency.P50Ms:N2} | {one.Unlimited.Latency.P95Ms:N2} | {one.Unlimited.Latency.P99Ms:N2} | {one.Unlimited.RequestsPerSecond:N0} | p50 {one.Unlimited.Latency.P50Ms / one.Bare.Latency.P50Ms:N2} × bare's |");
         Line($"| {one.Bare.Name} | {one.Bare.Latency.P50Ms:N2} | {one.Bare.Latency.P95Ms:N2} | {one.Bare.Latency.P99Ms:N2} | {one.Bare.RequestsPerSecond:N0} | |");
         Line($"| {one.Peer.Name} | {one.Peer.Latency.P50Ms:N2} | {one.Peer.Latency.P95Ms:N2} | {one.Peer.Latency.P99Ms:N2} | {one.Peer.RequestsPerSecond:N0} | |");
         var spread = r.Spread;
@@ -38,7 +40,7 @@ public static class Markdown
         Line($"| {spread.ManyTenants.Name} | {spread.ManyTenants.Latency.P50Ms:N2} | {spread.ManyTenants.Latency.P95Ms:N2} | {spread.ManyTenants.Latency.P99Ms:N2} | {spread.ManyTenants.RequestsPerSecond:N0} | |");
         var move = r.ReadsDuringMove;
         Line($"| {move.Reads.Name} ({move.Conversations:N0} conversations, to the schema tier and back) | {move.Reads.Latency.P50Ms:N2} | {move.Reads.Latency.P95Ms:N2} | {move.Reads.Latency.P99Ms:N2} | {move.Reads.RequestsPerSecond:N0} | 0 failed: {move.Reads.Errors:N0} of {move.Reads.Requests:N0}, {Met(move.Reads.Errors == 0)} |");
-        var failed = new[] { r.OneClient, r.ManyClients, many.Full, many.Durable, many.Bare, many.Peer, one.Full, one.Durable, one.Bare, one.Peer, spread.OneTenant, spread.ManyTenants }
+        var failed = new[] { r.OneClient, r.ManyClients, many.Full, many.Durable, many.Unlimited, many.Bare, many.Peer, one.Full, one.Durable, one.Unlimited, one.Bare, one.Peer, spread.OneTenant, spread.ManyTenants }
             .Concat(r.Tiers).Where(l => l.Errors > 0).ToList();
         foreach (var load in failed)
         {
