@@ -29,6 +29,7 @@ public interface ITokenQuota
     /// <returns>True when this call settled the reservation; false when it was already settled.</returns>
     Task<bool> ReleaseAsync(TokenReservation reservation, CancellationToken ct);
 
+    /// <summary>This month's usage; read for <paramref name="reader"/> it is audited as <c>usage.read</c> (null: unaudited bookkeeping).</summary>
     Task<MonthlyUsage> GetUsageAsync(TenantScope tenant, AuditActor? reader, CancellationToken ct);
 }
 
