@@ -154,12 +154,13 @@ public static class AuditVerifier
     // Events no block seals: how many and how old. One of a transaction below a sealed horizon of the
     // current segment should have been sealed there: it was added afterwards.
     // An erasure may delete a client address, nothing may swap one: each must match its event's sealed commitment.
+    // Addresses of missing events are left to the checks that name the missing events.
     private static async Task CheckAddressesAsync(NpgsqlConnection owner, string schema, Guid tenantId, int blockCount, List<TrailBreak> problems, CancellationToken ct)
     {
         var q = Migrator.Quote(schema);
         await using var command = new NpgsqlCommand(
             $"select a.event_id, a.salt, a.address, e.client_address, s.block from {q}.audit_client_addresses a " +
-            $"left join {q}.audit_events e on e.tenant_id = a.tenant_id and e.id = a.event_id " +
+            $"join {q}.audit_events e on e.tenant_id = a.tenant_id and e.id = a.event_id " +
             $"left join {q}.audit_seals s on s.tenant_id = a.tenant_id and s.event_id = a.event_id where a.tenant_id = $1", owner);
         command.Parameters.Add(new NpgsqlParameter { Value = tenantId });
         await using var reader = await command.ExecuteReaderAsync(ct);
