@@ -12,7 +12,7 @@ public sealed record AuditEventResponse(
 {
     public static AuditEventResponse From(TrailEvent t) => new(
         t.Event.Id, t.Event.OccurredAt, t.Event.Sub, t.Event.Role, t.Event.TokenId, t.Event.Action, t.Event.ResourceType, t.Event.ResourceId,
-        t.Event.Outcome?.Text(), t.Event.ResultCount, t.Event.RequestId, t.Event.ClientAddress, t.Block);
+        t.Event.Outcome?.Text(), t.Event.ResultCount, t.Event.RequestId, t.ClientAddress, t.Block);
 }
 
 public sealed record AlertResponse(Guid Id, string Kind, Guid? TenantId, string? Sub, Guid? TargetTenant, System.Text.Json.JsonElement Detail, DateTimeOffset RaisedAt)

@@ -7,7 +7,8 @@ namespace Bulkhead.Host.Chat;
 /// <summary>
 /// <c>GET|PUT /api/tenant/config</c>: the tenant's chat configuration, for tenant admins. A PUT names the
 /// fields it changes (null resets one to the plan's default); every bad field is reported at once and
-/// nothing is written unless all are good.
+/// nothing is written unless all are good;
+/// a refused change is recorded all the same (<c>config.change</c>, <c>rejected</c>).
 /// </summary>
 public static class TenantConfigApi
 {
@@ -30,13 +31,6 @@ public static class TenantConfigApi
     private static async Task<Results<Ok<TenantConfigResponse>, ValidationProblem>> PutAsync(
         JsonElement body, TenantCaller caller, ChatModels models, ChatPlanCatalog plans, ProviderKeySealer sealer, CancellationToken ct)
     {
-        if (body.ValueKind != JsonValueKind.Object)
-        {
-            return TypedResults.ValidationProblem(
-                new Dictionary<string, string[]> { ["body"] = ["The body must be a JSON object of the fields to change."] },
-                detail: "The body must be a JSON object of the fields to change.");
-        }
-
         var plan = await plans.FindAsync(caller.Tenant.Plan, ct);
         await using var session = await caller.OpenSessionAsync(ct);
         var store = new TenantConfigStore(session);
@@ -44,6 +38,7 @@ public static class TenantConfigApi
         var change = TenantConfigChange.Apply(body, current, models, sealer, caller.Tenant.Id);
         if (change.Errors.Count > 0)
         {
+            await store.RejectAsync(change.Errors.Count, ct);
             var errors = change.Errors.ToDictionary(e => e.Key, e => new[] { e.Value });
             return TypedResults.ValidationProblem(errors, detail: string.Join(" ", change.Errors.Values));
         }

@@ -21,6 +21,12 @@ public sealed class TenantConfigChange
     public static TenantConfigChange Apply(JsonElement body, TenantChatConfig current, ChatModels models, ProviderKeySealer sealer, Guid tenantId)
     {
         var change = new TenantConfigChange(current.Overrides);
+        if (body.ValueKind != JsonValueKind.Object)
+        {
+            change.Errors["body"] = "The body must be a JSON object of the fields to change.";
+            return change;
+        }
+
         var planMax = current.Plan.PlanMaxTokens;
         foreach (var field in body.EnumerateObject())
         {

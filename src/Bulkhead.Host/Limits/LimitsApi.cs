@@ -21,7 +21,7 @@ public static class LimitsApi
 
     private static async Task<Ok<UsageResponse>> GetUsageAsync(TenantCaller caller, ITokenQuota quota, TenantLimitsSource limits, CancellationToken ct)
     {
-        var usage = await quota.GetUsageAsync(caller.Tenant.Scope, ct);
+        var usage = await quota.GetUsageAsync(caller.Tenant.Scope, caller.Actor, ct);
         var effective = await limits.GetAsync(caller.Tenant.Id, ct);
         return TypedResults.Ok(new UsageResponse(
             effective.Plan,

@@ -22,5 +22,11 @@ public static class AuditActions
     public static readonly AuditAction UserErase = new("user.erase", "user", ReadOnly: false, MissIsNotFound: true,
         CountSql: "(select coalesce(sum(conversations), 0) from r)");
 
+    /// <summary>A change of the tenant's configuration: <c>ok</c> with the new history row's id, or <c>rejected</c> counting the bad fields.</summary>
+    public static readonly AuditAction ConfigChange = new("config.change", "tenant_config", ReadOnly: false);
+
+    /// <summary>The tenant's token usage of one month (the resource id), read by an admin.</summary>
+    public static readonly AuditAction UsageRead = new("usage.read", "usage", ReadOnly: true);
+
     public static readonly AuditAction RetentionSweep = new("retention.sweep", "conversation", ReadOnly: false);
 }

@@ -23,10 +23,7 @@ public sealed class AuditRecorder(Guid tenantId, AuditActor actor)
         var sql = $"""
             with r as (
             {command.CommandText}
-            ), a as (
-            {AuditSql.Insert(command.Parameters.Count + 1, action.OutcomeSql, action.CountExpression)}
-            returning 1
-            )
+            ), {AuditSql.Ctes(command.Parameters.Count + 1, action.OutcomeSql, action.CountExpression)}
             select r.* from r where (select count(*) from a) = 1
             """;
         var wrapped = new NpgsqlBatchCommand(sql);
@@ -38,6 +35,18 @@ public sealed class AuditRecorder(Guid tenantId, AuditActor actor)
         AuditSql.AddArguments(wrapped.Parameters, tenantId, actor, action.Name, action.ResourceType, resourceId);
         _recorded.Add(wrapped, action);
         return wrapped;
+    }
+
+    /// <summary>
+    /// An event of its own with an outcome the code decided (a refused change, a change of several
+    /// statements), to send in the batch it describes; that batch gets no generic event.
+    /// </summary>
+    public NpgsqlBatchCommand Event(AuditAction action, string? resourceId, AuditOutcome outcome, long? count)
+    {
+        var command = new NpgsqlBatchCommand(AuditSql.Statement(1, $"'{outcome.Text()}'", count is { } c ? c.ToString(System.Globalization.CultureInfo.InvariantCulture) : "null"));
+        AuditSql.AddArguments(command.Parameters, tenantId, actor, action.Name, action.ResourceType, resourceId);
+        _recorded.Add(command, action);
+        return command;
     }
 
     /// <summary>
@@ -62,7 +71,7 @@ public sealed class AuditRecorder(Guid tenantId, AuditActor actor)
             return new BatchAudit(null, actor.RelaxedReads && reads == commands.Count);
         }
 
-        var generic = new NpgsqlBatchCommand(AuditSql.Insert(1, "null", "null"));
+        var generic = new NpgsqlBatchCommand(AuditSql.Statement(1, "null", "null"));
         AuditSql.AddArguments(generic.Parameters, tenantId, actor, actor.Action, actor.ResourceType, actor.ResourceId);
         return new BatchAudit(generic, RelaxedCommit: false);
     }

@@ -10,8 +10,9 @@ public sealed class AuditTrail(TenantSession session)
     {
         await using var reader = await session.ReadAsync(ct, Sql.Command(
             $"""
-            select {AuditEvent.ColumnsOf("e")}, s.block from audit_events e
+            select {AuditEvent.ColumnsOf("e")}, s.block, {ClientAddressCommitment.Resolved} from audit_events e
               left join audit_seals s on s.tenant_id = e.tenant_id and s.event_id = e.id
+              {ClientAddressCommitment.Join}
              where e.tenant_id = $1
                and ($2::text is null or e.sub = $2) and ($3::text is null or e.action = $3)
                and ($4::timestamptz is null or e.occurred_at >= $4) and ($5::timestamptz is null or e.occurred_at < $5)
@@ -22,7 +23,9 @@ public sealed class AuditTrail(TenantSession session)
         var items = new List<TrailEvent>();
         while (await reader.ReadAsync(ct))
         {
-            items.Add(new TrailEvent(AuditEvent.Read(reader), reader.IsDBNull(AuditEvent.ColumnNames.Count) ? null : reader.GetInt64(AuditEvent.ColumnNames.Count)));
+            var block = AuditEvent.ColumnNames.Count;
+            items.Add(new TrailEvent(
+                AuditEvent.Read(reader), reader.IsDBNull(block) ? null : reader.GetInt64(block), reader.IsDBNull(block + 1) ? null : reader.GetString(block + 1)));
         }
 
         if (items.Count <= query.Limit)
@@ -35,5 +38,8 @@ public sealed class AuditTrail(TenantSession session)
     }
 }
 
-/// <summary>An event of the trail and the block that seals it (null until the sealer has reached it).</summary>
-public sealed record TrailEvent(AuditEvent Event, long? Block);
+/// <summary>
+/// An event of the trail, the block that seals it (null until the sealer has reached it) and its client
+/// address (null when it had none or it was erased; the event itself holds a commitment to it).
+/// </summary>
+public sealed record TrailEvent(AuditEvent Event, long? Block, string? ClientAddress);

@@ -22,6 +22,7 @@ public static class AuditVerifier
         CheckChain(blocks, problems);
         await CheckSealsAsync(owner, schema, tenantId, blocks, problems, ct);
         var (unsealed, oldest) = await CheckUnsealedAsync(owner, schema, tenantId, blocks, problems, ct);
+        await CheckAddressesAsync(owner, schema, tenantId, blocks.Count, problems, ct);
         CheckAgainst(checkpoint, blocks, problems);
         await snapshot.CommitAsync(ct);
 
@@ -152,6 +153,29 @@ public static class AuditVerifier
 
     // Events no block seals: how many and how old. One of a transaction below a sealed horizon of the
     // current segment should have been sealed there: it was added afterwards.
+    // An erasure may delete a client address, nothing may swap one: each must match its event's sealed commitment.
+    // Addresses of missing events are left to the checks that name the missing events.
+    private static async Task CheckAddressesAsync(NpgsqlConnection owner, string schema, Guid tenantId, int blockCount, List<TrailBreak> problems, CancellationToken ct)
+    {
+        var q = Migrator.Quote(schema);
+        await using var command = new NpgsqlCommand(
+            $"select a.event_id, a.salt, a.address, e.client_address, s.block from {q}.audit_client_addresses a " +
+            $"join {q}.audit_events e on e.tenant_id = a.tenant_id and e.id = a.event_id " +
+            $"left join {q}.audit_seals s on s.tenant_id = a.tenant_id and s.event_id = a.event_id where a.tenant_id = $1", owner);
+        command.Parameters.Add(new NpgsqlParameter { Value = tenantId });
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            var commitment = ClientAddressCommitment.Of(reader.GetFieldValue<byte[]>(1), reader.GetString(2));
+            if (reader.IsDBNull(3) || reader.GetString(3) != commitment)
+            {
+                var block = reader.IsDBNull(4) ? blockCount + 1 : reader.GetInt64(4);
+                problems.Add(new TrailBreak(block, $"the client address of event {reader.GetGuid(0)} does not match its event's commitment (an address was replaced or added)"));
+                return;
+            }
+        }
+    }
+
     private static async Task<(long Count, DateTimeOffset? Oldest)> CheckUnsealedAsync(
         NpgsqlConnection owner, string schema, Guid tenantId, List<AuditBlock> blocks, List<TrailBreak> problems, CancellationToken ct)
     {

@@ -1,3 +1,4 @@
+using Bulkhead.Audit;
 using Bulkhead.Storage;
 using Npgsql;
 
@@ -65,18 +66,30 @@ public sealed class TenantConfigStore(TenantSession session)
         return new TenantChatConfig(plan, _stored);
     }
 
-    /// <summary>Stores the new overrides and commits the transaction of <see cref="BeginChangeAsync"/>.</summary>
+    /// <summary>Stores the new overrides, recorded as <c>config.change</c> <c>ok</c>, and commits the transaction of <see cref="BeginChangeAsync"/>.</summary>
     public async Task SaveAsync(ChatOverrides next, string changedBy, CancellationToken ct)
     {
+        var id = Guid.CreateVersion7();
         object?[] values =
         [
-            session.TenantId, Guid.CreateVersion7(), next.Model, next.Temperature, next.MaxTokens, next.SystemPrompt,
+            session.TenantId, id, next.Model, next.Temperature, next.MaxTokens, next.SystemPrompt,
             next.RetentionDays, next.AllowedModels?.ToArray(), changedBy,
         ];
         var command = KeyChange(_stored.ProviderKeySealed, next.ProviderKeySealed) is { } change
             ? Sql.Command(InsertWithKeySql, [.. values, next.ProviderKeySealed, change])
             : Sql.Command(InsertSql, values);
-        await session.ExecuteAsync(ct, command);
+        await session.ExecuteAsync(ct, [command, .. session.Outcome(AuditActions.ConfigChange, id.ToString(), AuditOutcome.Ok, 1)]);
+        await session.CommitAsync(ct);
+    }
+
+    /// <summary>
+    /// Ends the transaction of <see cref="BeginChangeAsync"/> without a change: only the events are
+    /// committed, the read's and <c>config.change</c> <c>rejected</c> counting the bad fields, so a refused
+    /// change leaves its trace.
+    /// </summary>
+    public async Task RejectAsync(int problems, CancellationToken ct)
+    {
+        await session.ExecuteAsync(ct, session.Outcome(AuditActions.ConfigChange, null, AuditOutcome.Rejected, problems));
         await session.CommitAsync(ct);
     }
 

@@ -1,3 +1,4 @@
+using Bulkhead.Audit;
 using Bulkhead.Tenancy;
 
 namespace Bulkhead.Limits;
@@ -28,7 +29,8 @@ public interface ITokenQuota
     /// <returns>True when this call settled the reservation; false when it was already settled.</returns>
     Task<bool> ReleaseAsync(TokenReservation reservation, CancellationToken ct);
 
-    Task<MonthlyUsage> GetUsageAsync(TenantScope tenant, CancellationToken ct);
+    /// <summary>This month's usage; read for <paramref name="reader"/> it is audited as <c>usage.read</c> (null: unaudited bookkeeping).</summary>
+    Task<MonthlyUsage> GetUsageAsync(TenantScope tenant, AuditActor? reader, CancellationToken ct);
 }
 
 /// <summary>A reservation of tokens in the tenant's ledger; carry it to reconcile or release.</summary>

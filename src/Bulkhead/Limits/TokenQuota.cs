@@ -1,3 +1,4 @@
+using Bulkhead.Audit;
 using Bulkhead.Storage;
 using Bulkhead.Tenancy;
 
@@ -68,26 +69,26 @@ public sealed class TokenQuota(IPlacementRouter router, TenantLimitsSource limit
 
     public Task<bool> ReleaseAsync(TokenReservation reservation, CancellationToken ct) => SettleAsync(reservation, 0, "released", ct);
 
-    public async Task<MonthlyUsage> GetUsageAsync(TenantScope tenant, CancellationToken ct)
+    public async Task<MonthlyUsage> GetUsageAsync(TenantScope tenant, AuditActor? reader, CancellationToken ct)
     {
         var quota = (await limits.GetAsync(tenant.TenantId, ct)).MonthlyTokens;
         var month = Month(time.GetUtcNow());
-        await using var session = await TenantSession.OpenAsync(tenant, router, ct);
-        await using var reader = await session.ReadAsync(ct,
-            Sql.Command(
+        await using var session = await TenantSession.OpenAsync(tenant, router, reader, ct);
+        await using var rows = await session.ReadAsync(ct,
+            session.Audited(AuditActions.UsageRead, month.ToString("yyyy-MM", System.Globalization.CultureInfo.InvariantCulture), Sql.Command(
                 "select coalesce(sum(m.used_tokens), 0)::bigint, coalesce(sum(m.reserved_tokens), 0)::bigint from token_usage_months m where m.tenant_id = $1 and m.month = $2",
-                tenant.TenantId, month),
+                tenant.TenantId, month)),
             Sql.Command(
                 "select l.model, coalesce(sum(l.used_tokens), 0)::bigint, count(*) from token_ledger l " +
                 "where l.tenant_id = $1 and l.month = $2 and l.state = 'reconciled' group by l.model order by l.model",
                 tenant.TenantId, month));
-        await reader.ReadAsync(ct);
-        var (used, reserved) = (reader.GetInt64(0), reader.GetInt64(1));
-        await reader.NextResultAsync(ct);
+        await rows.ReadAsync(ct);
+        var (used, reserved) = (rows.GetInt64(0), rows.GetInt64(1));
+        await rows.NextResultAsync(ct);
         var byModel = new List<ModelUsage>();
-        while (await reader.ReadAsync(ct))
+        while (await rows.ReadAsync(ct))
         {
-            byModel.Add(new ModelUsage(reader.GetString(0), reader.GetInt64(1), reader.GetInt64(2)));
+            byModel.Add(new ModelUsage(rows.GetString(0), rows.GetInt64(1), rows.GetInt64(2)));
         }
 
         return new MonthlyUsage(month, used, reserved, quota, ResetsAt(month), byModel);

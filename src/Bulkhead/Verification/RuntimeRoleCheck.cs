@@ -7,6 +7,11 @@ namespace Bulkhead.Verification;
 /// </summary>
 internal static class RuntimeRoleCheck
 {
+    // The one audit table the runtime role may delete from: erasure removes client addresses there. Its rows
+    // are not sealed (the sealed events hold commitments to them), so a deleted row leaves every seal whole
+    // and cannot be replaced by another address unseen.
+    private const string ErasableTable = "audit_client_addresses";
+
     public static async Task RunAsync(Inspection inspection, CancellationToken ct)
     {
         var problems = await inspection.QueryAsync(
@@ -40,6 +45,7 @@ internal static class RuntimeRoleCheck
               from pg_class c join pg_namespace n on n.oid = c.relnamespace
              cross join unnest(array['UPDATE', 'DELETE', 'TRUNCATE']) priv
              where c.relkind in ('r', 'p') and c.relname ~ 'audit' and {Inspection.UserSchemas} and has_table_privilege(c.oid, priv)
+               and not (c.relname = '{ErasableTable}' and priv = 'DELETE')
             """,
             r => r.GetString(0), ct);
         var subject = "role " + inspection.Role;
@@ -50,7 +56,7 @@ internal static class RuntimeRoleCheck
         else
         {
             inspection.Pass(LintRules.RuntimeRole, subject,
-                "not superuser, no BYPASSRLS (nor any role it can become), owns nothing, creates nothing (not even temporary tables), cannot update, delete or truncate audit tables");
+                "not superuser, no BYPASSRLS (nor any role it can become), owns nothing, creates nothing (not even temporary tables), cannot update, delete or truncate audit tables (except delete client addresses, for erasure)");
         }
     }
 }

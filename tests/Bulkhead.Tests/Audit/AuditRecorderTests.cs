@@ -47,8 +47,9 @@ public sealed class AuditRecorderTests
         var batch = recorder.Prepare([Sql.Command("select 1")]);
 
         Assert.False(batch.RelaxedCommit);
-        Assert.StartsWith("insert into audit_events", batch.Event!.CommandText, StringComparison.Ordinal);
-        Assert.Equal(10, batch.Event.Parameters.Count);
+        Assert.StartsWith("with p as (\ninsert into audit_client_addresses", batch.Event!.CommandText, StringComparison.Ordinal);
+        Assert.Contains("\ninsert into audit_events", batch.Event.CommandText, StringComparison.Ordinal);
+        Assert.Equal(12, batch.Event.Parameters.Count);
     }
 
     [Fact]
@@ -58,7 +59,8 @@ public sealed class AuditRecorderTests
 
         var wrapped = recorder.Record(AuditActions.ConversationRead, "x", Sql.Command("select $1, $2, $3", 1, 2, 3));
 
-        Assert.Equal(13, wrapped.Parameters.Count);
+        Assert.Equal(15, wrapped.Parameters.Count);
+        Assert.Contains("select $4, $5, $6, $14::bytea, $15::text", wrapped.CommandText, StringComparison.Ordinal);
         Assert.Contains("values ($4, $5, $6, $7, $8, $9, $10, $11, $12, $13, case when exists (select 1 from r) then 'ok' else 'not_found' end", wrapped.CommandText, StringComparison.Ordinal);
     }
 }

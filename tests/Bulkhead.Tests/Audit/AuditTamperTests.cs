@@ -46,6 +46,25 @@ public sealed class AuditTamperTests(AuditTamperTests.Fixture fixture) : IClassF
     }
 
     [Fact]
+    public async Task a_replaced_client_address_is_named_with_its_block()
+    {
+        var tenant = await SeedAsync(Tier.Pooled);
+        await TamperAsync(tenant, $"update app.audit_client_addresses set address = '10.9.9.9' where tenant_id = $1 and event_id = '{await EventAsync(tenant, 2, 1)}'");
+
+        await AssertBrokenAtAsync(tenant, 2, "does not match its event's commitment");
+    }
+
+    [Fact]
+    public async Task an_erased_client_address_leaves_the_trail_verifying()
+    {
+        var tenant = await SeedAsync(Tier.Schema);
+        await TamperAsync(tenant, "delete from app.audit_client_addresses where tenant_id = $1");
+
+        var (code, output) = await Kit.VerifyAsync(tenant.Slug);
+        Assert.True(code == 0, output);
+    }
+
+    [Fact]
     public async Task a_deleted_event_is_named_with_its_block()
     {
         var tenant = await SeedAsync(Tier.Schema);

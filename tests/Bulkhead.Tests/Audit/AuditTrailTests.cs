@@ -34,10 +34,25 @@ public sealed class AuditTrailTests(ApiFixture fixture) : IClassFixture<ApiFixtu
         Assert.Equal(AuditOutcome.Ok, read.Outcome);
         Assert.Equal(1, read.ResultCount);
         Assert.False(string.IsNullOrEmpty(read.RequestId));
-        Assert.Equal("127.0.0.1", read.ClientAddress);
+        Assert.StartsWith(ClientAddressCommitment.Prefix, read.ClientAddress, StringComparison.Ordinal);
+        Assert.Equal("127.0.0.1", await Db.ScalarAsync<string>(Db.Owner, "select address from app.audit_client_addresses where tenant_id = $1 and event_id = $2", tenant.Id, read.Id));
         Assert.InRange(read.OccurredAt, DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddMinutes(1));
         Assert.True(read.Xid > 0);
         Assert.DoesNotContain(events, e => e.ResourceId?.Contains("quarterly", StringComparison.Ordinal) == true);
+    }
+
+    [Fact]
+    public async Task a_usage_read_leaves_an_event()
+    {
+        var tenant = await Db.CreateTenantAsync(Tier.Schema);
+        using var admin = fixture.Server.Client(TestKeys.Token(tenant.Id, "boss", Roles.Admin));
+
+        var response = await admin.GetAsync("/api/tenant/usage");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var read = Assert.Single(await AuditEvents.ReadAsync(Db, tenant), e => e.Action == "usage.read");
+        Assert.Equal(("boss", "usage", AuditOutcome.Ok), (read.Sub, read.ResourceType, read.Outcome));
+        Assert.Equal(DateTime.UtcNow.ToString("yyyy-MM", System.Globalization.CultureInfo.InvariantCulture), read.ResourceId);
     }
 
     [Fact]

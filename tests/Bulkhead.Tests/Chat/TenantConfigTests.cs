@@ -56,6 +56,26 @@ public sealed class TenantConfigTests(ChatFixture chat) : IClassFixture<ChatFixt
     }
 
     [Fact]
+    public async Task a_rejected_config_change_leaves_an_event_with_its_outcome()
+    {
+        var tenant = await chat.Database.CreateTenantAsync(plan: "basic");
+        using var admin = chat.Server.Client(TestKeys.Token(tenant.Id, "ada", "admin"));
+
+        var bad = await admin.PutAsync("/api/tenant/config", Http.Json(new { temperature = 9, max_tokens = 0 }));
+        var notAnObject = await admin.PutAsync("/api/tenant/config", Http.Json("[1]"));
+        await admin.PutConfigAsync(new { temperature = 1 });
+
+        Assert.Equal((HttpStatusCode.BadRequest, HttpStatusCode.BadRequest), (bad.StatusCode, notAnObject.StatusCode));
+        var changes = (await Bulkhead.Tests.Audit.AuditEvents.ReadAsync(chat.Database, tenant)).Where(e => e.Action == "config.change").ToList();
+        Assert.Equal(
+            [(Bulkhead.Audit.AuditOutcome.Rejected, 2L), (Bulkhead.Audit.AuditOutcome.Rejected, 1L), (Bulkhead.Audit.AuditOutcome.Ok, 1L)],
+            changes.Select(e => (e.Outcome!.Value, e.ResultCount!.Value)));
+        Assert.All(changes, e => Assert.Equal(("ada", "tenant_config"), (e.Sub, e.ResourceType)));
+        var stored = await chat.Database.ScalarAsync<Guid>(chat.Database.Owner, "select id from app.tenant_config where tenant_id = $1", tenant.Id);
+        Assert.Equal(stored.ToString(), changes[^1].ResourceId);
+    }
+
+    [Fact]
     public async Task every_bad_field_is_listed_in_one_400_and_nothing_is_written()
     {
         var tenant = await chat.Database.CreateTenantAsync(plan: "basic");

@@ -77,6 +77,86 @@ public sealed class ComplianceTests(ApiFixture fixture) : IClassFixture<ApiFixtu
     }
 
     [Fact]
+    public async Task export_leaves_out_nothing_of_the_users_usage_audit_events_keys_and_config_changes()
+    {
+        var tenant = await fixture.Database.CreateTenantAsync(Tier.Pooled);
+        var (alice, aliceId) = await ActiveAdminAsync(tenant, "alice");
+        var (bob, _) = await UserAsync(tenant, "bob");
+        await bob.PostAsync("/api/chat", Http.Json(new { query = "bob asks" }));
+        using var admin = Server.Client(TestKeys.Token(tenant.Id, "boss", Roles.Admin));
+
+        var export = (await admin.GetFromJsonAsync<JsonNode>($"/api/tenant/users/{aliceId}/export"))!;
+
+        Assert.Single(export["usage"]!.AsArray());
+        Assert.Single(export["token_ledger"]!.AsArray());
+        Assert.Equal("alice's key", Assert.Single(export["api_keys"]!.AsArray())!["name"]!.GetValue<string>());
+        Assert.Single(export["config_changes"]!.AsArray());
+        var actions = export["audit_events"]!.AsArray().Select(e => e!["action"]!.GetValue<string>()).ToList();
+        Assert.Contains("config.change", actions);
+        Assert.Contains("POST /api/chat", actions);
+        Assert.Contains(export["audit_events"]!.AsArray(), e => e!["client_address"]?.GetValue<string>() == "127.0.0.1");
+        Assert.DoesNotContain("bob asks", export.ToJsonString(), StringComparison.Ordinal);
+        Assert.DoesNotContain(actions, a => a == "user.export");
+    }
+
+    [Fact]
+    public async Task erasure_leaves_no_client_address_nor_the_users_sub_in_keys_config_history_or_ledger_and_the_sealed_trail_verifies()
+    {
+        var tenant = await fixture.Database.CreateTenantAsync(Tier.Pooled);
+        var (_, aliceId) = await ActiveAdminAsync(tenant, "alice");
+        using var admin = Server.Client(TestKeys.Token(tenant.Id, "boss", Roles.Admin));
+        await Eventually.UntilAsync(
+            async () => await CountAsync(
+                "select count(*) from app.audit_events e where e.tenant_id = $1 and not exists " +
+                "(select 1 from app.audit_seals s where s.tenant_id = e.tenant_id and s.event_id = e.id)", tenant.Id) == 0,
+            TimeSpan.FromSeconds(30), "alice's events are sealed");
+
+        Assert.Equal(HttpStatusCode.NoContent, (await admin.DeleteAsync($"/api/tenant/users/{aliceId}")).StatusCode);
+
+        var pseudonym = $"erased:{aliceId}";
+        Assert.Equal(0L, await CountAsync("select count(*) from app.audit_client_addresses where tenant_id = $1 and sub = 'alice'", tenant.Id));
+        Assert.Equal(pseudonym, await fixture.Database.ScalarAsync<string>(fixture.Database.Owner, "select created_by from app.api_keys where tenant_id = $1", tenant.Id));
+        Assert.Equal(pseudonym, await fixture.Database.ScalarAsync<string>(fixture.Database.Owner, "select changed_by from app.tenant_config where tenant_id = $1", tenant.Id));
+        Assert.Equal(pseudonym, await fixture.Database.ScalarAsync<string>(fixture.Database.Owner, "select sub from app.token_ledger where tenant_id = $1", tenant.Id));
+        var alices = (await AuditEvents.ReadAsync(fixture.Database, tenant)).Where(e => e.Sub == "alice").ToList();
+        Assert.NotEmpty(alices);
+        Assert.All(alices, e => Assert.StartsWith(Bulkhead.Audit.ClientAddressCommitment.Prefix, e.ClientAddress, StringComparison.Ordinal));
+        var trail = (await admin.GetFromJsonAsync<JsonNode>("/api/tenant/audit?user=alice&limit=100"))!["items"]!.AsArray();
+        Assert.NotEmpty(trail);
+        Assert.All(trail, e => Assert.Null(e!["client_address"]));
+        var (code, output) = await AuditEvents.VerifyAsync(fixture.Database, tenant.Slug);
+        Assert.True(code == 0, output);
+    }
+
+    [Fact]
+    public async Task an_erasure_that_fails_at_its_last_step_changes_nothing()
+    {
+        var tenant = await fixture.Database.CreateTenantAsync(Tier.Pooled);
+        var (_, aliceId) = await ActiveAdminAsync(tenant, "alice");
+        using var admin = Server.Client(TestKeys.Token(tenant.Id, "boss", Roles.Admin));
+        var addresses = await CountAsync("select count(*) from app.audit_client_addresses where tenant_id = $1 and sub = 'alice'", tenant.Id);
+        await fixture.Database.SuperuserAsync($"""
+            create function app.refuse_erasure() returns trigger language plpgsql as $$
+            begin if old.tenant_id = '{tenant.Id}' then raise exception 'refused'; end if; return old; end $$;
+            create trigger refuse_erasure before delete on app.users for each row execute function app.refuse_erasure();
+            """);
+        try
+        {
+            Assert.Equal(HttpStatusCode.InternalServerError, (await admin.DeleteAsync($"/api/tenant/users/{aliceId}")).StatusCode);
+        }
+        finally
+        {
+            await fixture.Database.SuperuserAsync("drop trigger refuse_erasure on app.users; drop function app.refuse_erasure();");
+        }
+
+        Assert.Equal(addresses, await CountAsync("select count(*) from app.audit_client_addresses where tenant_id = $1 and sub = 'alice'", tenant.Id));
+        Assert.Equal(1L, await CountAsync("select count(*) from app.users where tenant_id = $1 and sub = 'alice'", tenant.Id));
+        Assert.Equal("alice", await fixture.Database.ScalarAsync<string>(fixture.Database.Owner, "select created_by from app.api_keys where tenant_id = $1", tenant.Id));
+        Assert.Equal("alice", await fixture.Database.ScalarAsync<string>(fixture.Database.Owner, "select changed_by from app.tenant_config where tenant_id = $1", tenant.Id));
+        Assert.Equal("alice", await fixture.Database.ScalarAsync<string>(fixture.Database.Owner, "select sub from app.token_ledger where tenant_id = $1", tenant.Id));
+    }
+
+    [Fact]
     public async Task retention_deletes_only_expired_content_of_the_right_tenant()
     {
         // basic keeps 30 days, premium 365; the tenant's own retention_days overrides its plan.
@@ -118,6 +198,24 @@ public sealed class ComplianceTests(ApiFixture fixture) : IClassFixture<ApiFixtu
     {
         var client = Server.Client(TestKeys.Token(tenant.Id, sub));
         var me = await client.GetFromJsonAsync<JsonNode>("/api/me");
+        return (client, me!["user_id"]!.GetValue<Guid>());
+    }
+
+    // An admin who chatted, created an API key and changed the configuration: rows that name her in every table.
+    private async Task<(HttpClient Client, Guid UserId)> ActiveAdminAsync(Tenant tenant, string sub)
+    {
+        var client = Server.Client(TestKeys.Token(tenant.Id, sub, Roles.Admin));
+        var me = await client.GetFromJsonAsync<JsonNode>("/api/me");
+        foreach (var response in new[]
+        {
+            await client.PostAsync("/api/chat", Http.Json(new { query = "hello" })),
+            await client.PostAsync("/api/tenant/api-keys", Http.Json(new { name = sub + "'s key" })),
+            await client.PutAsync("/api/tenant/config", Http.Json(new { temperature = 1.1 })),
+        })
+        {
+            Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());
+        }
+
         return (client, me!["user_id"]!.GetValue<Guid>());
     }
 

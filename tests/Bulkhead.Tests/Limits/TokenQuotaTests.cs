@@ -32,7 +32,7 @@ public sealed class TokenQuotaTests(LimitsDatabase db) : IClassFixture<LimitsDat
         var first = await db.Quota.ReconcileAsync(reservation, 321, default);
         var again = await db.Quota.ReconcileAsync(reservation, 321, default);
         var releasedAfter = await db.Quota.ReleaseAsync(reservation, default);
-        var usage = await db.Quota.GetUsageAsync(tenant.Scope, default);
+        var usage = await db.Quota.GetUsageAsync(tenant.Scope, null, default);
 
         Assert.True(first);
         Assert.False(again);
@@ -65,7 +65,7 @@ public sealed class TokenQuotaTests(LimitsDatabase db) : IClassFixture<LimitsDat
         await db.Quota.ReconcileAsync(reservation, 950, default);
 
         await Assert.ThrowsAsync<TokenQuotaExceededException>(() => db.Quota.ReserveAsync(tenant.Scope, "alice", "offline", 51, default));
-        Assert.Equal(50, (await db.Quota.GetUsageAsync(tenant.Scope, default)).RemainingTokens);
+        Assert.Equal(50, (await db.Quota.GetUsageAsync(tenant.Scope, null, default)).RemainingTokens);
     }
 
     [Fact]
@@ -88,7 +88,7 @@ public sealed class TokenQuotaTests(LimitsDatabase db) : IClassFixture<LimitsDat
         }));
 
         Assert.Equal(10, attempts.Count(a => a));
-        Assert.Equal(1000, (await db.Quota.GetUsageAsync(tenant.Scope, default)).ReservedTokens);
+        Assert.Equal(1000, (await db.Quota.GetUsageAsync(tenant.Scope, null, default)).ReservedTokens);
     }
 
     [Fact]
@@ -99,7 +99,7 @@ public sealed class TokenQuotaTests(LimitsDatabase db) : IClassFixture<LimitsDat
         var reservation = await db.Quota.ReserveAsync(a.Scope, "user123", "offline", 700, default);
         await db.Quota.ReconcileAsync(reservation, 700, default);
 
-        var seenByB = await db.Quota.GetUsageAsync(b.Scope, default);
+        var seenByB = await db.Quota.GetUsageAsync(b.Scope, null, default);
         var ledgerRowsWithoutContext = await db.Database.ScalarAsync<long>(db.Database.App, "select count(*) from app.token_ledger");
         var monthRowsWithoutContext = await db.Database.ScalarAsync<long>(db.Database.App, "select count(*) from app.token_usage_months");
 
@@ -120,7 +120,7 @@ public sealed class TokenQuotaTests(LimitsDatabase db) : IClassFixture<LimitsDat
         var settled = await db.Quota.ReconcileAsync(forged, 1, default);
 
         Assert.False(settled);
-        Assert.Equal(300, (await db.Quota.GetUsageAsync(a.Scope, default)).ReservedTokens);
+        Assert.Equal(300, (await db.Quota.GetUsageAsync(a.Scope, null, default)).ReservedTokens);
     }
 
     [Fact]
@@ -129,7 +129,7 @@ public sealed class TokenQuotaTests(LimitsDatabase db) : IClassFixture<LimitsDat
         var tenant = await db.Database.CreateTenantAsync(plan: "enterprise");
 
         var reservation = await db.Quota.ReserveAsync(tenant.Scope, "alice", "offline", int.MaxValue, default);
-        var usage = await db.Quota.GetUsageAsync(tenant.Scope, default);
+        var usage = await db.Quota.GetUsageAsync(tenant.Scope, null, default);
 
         Assert.Equal(int.MaxValue, reservation.Tokens);
         Assert.Null(usage.MonthlyTokens);
@@ -144,6 +144,6 @@ public sealed class TokenQuotaTests(LimitsDatabase db) : IClassFixture<LimitsDat
         await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => db.Quota.ReserveAsync(tenant.Scope, "alice", "offline", -1, default));
         await Assert.ThrowsAsync<ArgumentException>(() => db.Quota.ReserveAsync(tenant.Scope, "", "offline", 1, default));
 
-        Assert.Equal(0, (await db.Quota.GetUsageAsync(tenant.Scope, default)).ReservedTokens);
+        Assert.Equal(0, (await db.Quota.GetUsageAsync(tenant.Scope, null, default)).ReservedTokens);
     }
 }
