@@ -32,11 +32,18 @@ public sealed class DatabaseTierRegistryTests(StorageFixture fixture) : IClassFi
             using var stop = new CancellationTokenSource();
             var sampling = Task.Run(async () =>
             {
+                var serverPort = new NpgsqlConnectionStringBuilder(TestCluster.SecondServerSuperuser).Port;
                 while (!stop.IsCancellationRequested)
                 {
-                    await using var count = watcher.CreateCommand("select count(*) from pg_stat_activity where usename = 'bulkhead_app' and datname = any($1)");
+                    await using var count = watcher.CreateCommand("select coalesce(array_agg(client_port), '{}') from pg_stat_activity where usename = 'bulkhead_app' and datname = any($1)");
                     count.Parameters.Add(new NpgsqlParameter { Value = names });
-                    observed.Add((long)(await count.ExecuteScalarAsync())!);
+                    var clientPorts = (int[])(await count.ExecuteScalarAsync())!;
+
+                    // A backend whose client has already closed its socket can linger in pg_stat_activity for a
+                    // moment on a loaded machine (it has not yet read the Terminate message): only connections
+                    // whose client end is still established here count as held.
+                    var held = EstablishedLocalPorts(serverPort);
+                    observed.Add(clientPorts.Count(held.Contains));
                     await Task.Delay(2);
                 }
             });
@@ -63,5 +70,32 @@ public sealed class DatabaseTierRegistryTests(StorageFixture fixture) : IClassFi
             var page = await new ConversationStore(session).ListAsync(new Viewer("turn", false), null, null, 100, default);
             Assert.Equal(30, page.Items.Count);
         }
+    }
+
+    /// <summary>This machine's local ports of established TCP connections to <paramref name="remotePort"/> (from /proc/net/tcp and tcp6).</summary>
+    private static HashSet<int> EstablishedLocalPorts(int remotePort)
+    {
+        var ports = new HashSet<int>();
+        foreach (var table in new[] { "/proc/net/tcp", "/proc/net/tcp6" })
+        {
+            if (!File.Exists(table))
+            {
+                continue;
+            }
+
+            foreach (var line in File.ReadLines(table).Skip(1))
+            {
+                // sl local_address rem_address st ...: addresses are HEX_IP:HEX_PORT, state 01 is ESTABLISHED.
+                var fields = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+                if (fields.Length > 3 && fields[3] == "01" && Port(fields[2]) == remotePort)
+                {
+                    ports.Add(Port(fields[1]));
+                }
+            }
+        }
+
+        return ports;
+
+        static int Port(string address) => int.Parse(address[(address.LastIndexOf(':') + 1)..], System.Globalization.NumberStyles.HexNumber, System.Globalization.CultureInfo.InvariantCulture);
     }
 }
