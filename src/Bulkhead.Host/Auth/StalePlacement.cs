@@ -1,17 +1,13 @@
 using Bulkhead.Tenancy;
-using Npgsql;
 
 namespace Bulkhead.Host.Auth;
 
 /// <summary>
 /// A request that resolved a placement the tenant has since left: the placement's fence refused the write
-/// (or its database is gone). Nothing was written; the tenant is resolved again for the retry.
+/// (or its schema or database is gone). Nothing was written; the tenant is resolved again for the retry.
 /// </summary>
 public static class StalePlacement
 {
-    public static bool Is(Exception exception) =>
-        exception is PostgresException { SqlState: PlacementFence.StaleSqlState or PostgresErrorCodes.InvalidCatalogName };
-
     /// <summary>Drops the request's tenant from this server's cache, so that the next request reads the control plane.</summary>
     public static void Forget(HttpContext context)
     {

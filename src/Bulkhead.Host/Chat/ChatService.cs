@@ -96,7 +96,7 @@ public sealed class ChatService(
         {
             return new TurnResult(turn, chatTurn, await StoreAsync(turn.Caller, chatTurn, ct));
         }
-        catch (Exception e) when (StalePlacement.Is(e))
+        catch (Exception e) when (PlacementFence.IsStale(e))
         {
             var caller = await StalePlacement.ResolveAgainAsync(turn.Caller, directory, ct);
             if (caller is null)

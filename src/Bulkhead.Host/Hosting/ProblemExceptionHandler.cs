@@ -18,7 +18,7 @@ public sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILo
             BadHttpRequestException bad => (bad.StatusCode, bad.Message),
             PostgresException { SqlState: PlacementFence.LockedSqlState } =>
                 (StatusCodes.Status503ServiceUnavailable, "This tenant is being moved; writes resume within seconds. Retry after the indicated delay."),
-            _ when StalePlacement.Is(exception) =>
+            _ when PlacementFence.IsStale(exception) =>
                 (StatusCodes.Status503ServiceUnavailable, "This tenant's data moved while the request ran; nothing was written. Retry."),
             PostgresException { SqlState: PostgresErrorCodes.UniqueViolation or PostgresErrorCodes.ForeignKeyViolation } =>
                 (StatusCodes.Status409Conflict, "The request conflicts with the current state of the resource."),
@@ -38,7 +38,7 @@ public sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILo
             log.LogInformation("Request rejected with {Status}: {Reason}", status, exception.GetType().Name);
         }
 
-        if (StalePlacement.Is(exception))
+        if (PlacementFence.IsStale(exception))
         {
             // The retry must resolve the tenant again, not reuse this server's cached placement.
             StalePlacement.Forget(context);

@@ -65,7 +65,7 @@ public sealed class RetentionSweep(NpgsqlDataSource controlPlane, IPlacementRout
         {
             return await SweepInPlaceAsync(work, ct);
         }
-        catch (PostgresException e) when (e.SqlState == PlacementFence.StaleSqlState)
+        catch (PostgresException e) when (PlacementFence.IsStale(e))
         {
             var current = (await PlanAsync(work.Scope.TenantId, ct)).SingleOrDefault();
             return current is null ? new RetentionResult(work.Scope.TenantId, 0, 0) : await SweepInPlaceAsync(current, ct);

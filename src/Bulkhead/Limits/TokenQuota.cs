@@ -108,7 +108,7 @@ public sealed class TokenQuota(IPlacementRouter router, TenantLimitsSource limit
         {
             return await SettleInAsync(reservation.Tenant, reservation, tokens, state, ct);
         }
-        catch (PostgresException e) when (e.SqlState == PlacementFence.StaleSqlState)
+        catch (PostgresException e) when (PlacementFence.IsStale(e))
         {
             var tenant = await directory.ResolveAgainAsync(reservation.Tenant.TenantId, reservation.Tenant.Epoch, ct);
             return tenant is not null && await SettleInAsync(tenant.Scope, reservation, tokens, state, ct);

@@ -16,6 +16,16 @@ public static class PlacementFence
     /// <summary>A write whose tenant context carries an epoch the placement no longer accepts.</summary>
     public const string StaleSqlState = "BH002";
 
+    /// <summary>
+    /// Whether a statement failed because its session resolved a placement the tenant has left: the fence
+    /// refused it, or the placement's schema or database has been dropped since (a live placement always
+    /// has every tenant table). Either way nothing was written, and the tenant must be resolved again.
+    /// </summary>
+    public static bool IsStale(Exception exception) => exception is PostgresException
+    {
+        SqlState: StaleSqlState or PostgresErrorCodes.UndefinedTable or PostgresErrorCodes.InvalidSchemaName or PostgresErrorCodes.InvalidCatalogName,
+    };
+
     /// <summary>A write while a move or offboarding holds the tenant's write lock.</summary>
     public const string LockedSqlState = "BH001";
 
