@@ -22,6 +22,9 @@ public sealed class TenantMover(OwnerSources owners, TenantProvisioner provision
     /// placement, since reads write their events where they resolved the tenant. Writes are not held for it:
     /// the source's fence refuses them in the database from the switch on.
     /// </summary>
+    /// <summary>Catch-up rounds at most before the writes are held for the last one.</summary>
+    private const int OnlineRounds = 3;
+
     public static readonly TimeSpan TrailGrace = TenantDirectory.TimeToLive + TimeSpan.FromSeconds(1);
 
     private TenantCatalog Catalog => new(owners.ControlPlane);
@@ -98,9 +101,17 @@ public sealed class TenantMover(OwnerSources owners, TenantProvisioner provision
         await TrailMove.CopyAsync(trail, tenantId, source, from.Schema, target, to.Schema, ct);
 
         var copied = copyClock.Elapsed;
+
+        // Online catch-up rounds while the tenant keeps writing, so that the frozen round has only the last delta.
+        var catchUp = new CatchUp(tables, tenantId, source, from.Schema, target, to.Schema);
+        await catchUp.StartAsync(ct);
+        for (var round = 0; round < OnlineRounds && await catchUp.RoundAsync(verify: false, ct) > 0; round++)
+        {
+            progress?.Report($"caught up round {round + 1}");
+        }
+
         progress?.Report("final switch: closing the write gate");
-        var counts = new SortedDictionary<string, long>(StringComparer.Ordinal);
-        long synced = 0;
+        long synced;
         var gate = Stopwatch.StartNew();
         await using (var gateConnection = await (await owners.ForAsync(from, ct)).OpenConnectionAsync(ct))
         {
@@ -108,29 +119,7 @@ public sealed class TenantMover(OwnerSources owners, TenantProvisioner provision
             await ScalarAsync<object>(gateConnection, "select pg_advisory_lock(hashtext('bulkhead.tenant'), hashtext($1::text))", ct, tenantId);
             try
             {
-                // Writes that landed during the bulk copy: parents first for upserts, children first for deletes.
-                foreach (var table in tables)
-                {
-                    synced += await table.UpsertStaleAsync(tenantId, source, from.Schema, target, to.Schema, ct);
-                }
-
-                foreach (var table in Enumerable.Reverse(tables))
-                {
-                    synced += await table.DeleteGoneAsync(tenantId, source, from.Schema, target, to.Schema, ct);
-                }
-
-                foreach (var table in tables)
-                {
-                    var expected = await table.ChecksumAsync(source, from.Schema, tenantId, ct);
-                    var actual = await table.ChecksumAsync(target, to.Schema, tenantId, ct);
-                    if (expected != actual)
-                    {
-                        throw new InvalidOperationException(
-                            $"verification failed for {table.Table}: source has {expected.Rows} rows ({expected.Checksum}), target {actual.Rows} ({actual.Checksum}); the tenant stays where it was.");
-                    }
-
-                    counts[table.Table] = expected.Rows;
-                }
+                synced = await catchUp.RoundAsync(verify: true, ct);
 
                 // The fence first, then the switch: a crash between the two leaves the tenant unwritable
                 // (until the move is rerun), never writable in a placement about to be purged.
@@ -145,6 +134,7 @@ public sealed class TenantMover(OwnerSources owners, TenantProvisioner provision
         }
 
         var blocked = gate.Elapsed;
+        var counts = new SortedDictionary<string, long>(catchUp.Rows.ToDictionary(), StringComparer.Ordinal);
         progress?.Report($"keeping the source's audit trail open {TrailGrace.TotalSeconds:0}s until every server has seen the switch");
         await Task.Delay(TrailGrace, time, ct);
         foreach (var (table, rows) in await new TrailMove(owners, time).CloseAsync(tenantId, from, to, progress, ct))
