@@ -13,6 +13,7 @@ public static class Commands
         Console.Error.WriteLine("""
             usage: ./bulkhead bench seed [--tenants 1000] [--conversations 10000000] [--messages-per-conversation 0]
                    ./bulkhead bench run [--quick] [--clients 16] [--seconds S] [--schema-tenants N]
+                   ./bulkhead bench move [--rows 200000]   (one tenant of that many rows moved to the schema tier and back)
                    ./bulkhead bench micro [BenchmarkDotNet options, e.g. --filter '*Cursor*']
                    ./bulkhead bench limiter [--seconds 10] ...   (the rate-limiter benchmark)
             """);
@@ -34,6 +35,18 @@ public static class Commands
         args.Only("quick", "clients", "seconds", "schema-tenants");
         var settings = RunSettings.From(args);
         return await new BenchRun(settings, Console.Out, Console.Error).RunAsync(ct);
+    }
+
+    public static async Task<int> MoveAsync(Arguments args, CancellationToken ct)
+    {
+        args.Only("rows");
+        foreach (var move in await MoveBench.RunAsync(args.Long("rows", 200_000), Console.Error, ct))
+        {
+            Console.WriteLine(FormattableString.Invariant(Markdown.MoveLine(move)));
+        }
+
+        Console.WriteLine($"load average {Machine.ReadLoadAverage()}");
+        return 0;
     }
 
     public static int Micro(string[] args) => Scale.Micro.MicroBenchmarks.Run(args);

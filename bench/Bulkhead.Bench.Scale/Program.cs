@@ -15,6 +15,7 @@ try
     {
         ["seed", .. var rest] => await Commands.SeedAsync(new Arguments(rest), cancel.Token),
         ["run", .. var rest] => await Commands.RunAsync(new Arguments(rest), cancel.Token),
+        ["move", .. var rest] => await Commands.MoveAsync(new Arguments(rest), cancel.Token),
         ["micro", .. var rest] => Commands.Micro(rest),
         _ => Commands.Usage(),
     };

@@ -6,6 +6,9 @@ namespace Bulkhead.Bench.Scale.Run;
 /// <summary>The run's figures as the Markdown tables docs/benchmarks.md shows, targets beside them.</summary>
 public static class Markdown
 {
+    public static FormattableString MoveLine(MoveResult mv) =>
+        $"| move {mv.Slug} to {mv.To.Split(' ')[0]} ({mv.Rows:N0} rows) | {mv.RowsPerSecond:N0} rows/s copying ({mv.CopySeconds:N1} s), writes held {mv.WritesBlockedSeconds:N2} s, total {mv.TotalSeconds:N1} s |";
+
     public static string Render(RunResult r)
     {
         var s = new StringBuilder();
@@ -87,7 +90,7 @@ public static class Markdown
         Line($"| make {m.SchemaTenants:N0} schema tenants one migration behind (setup) | {m.CreateSeconds:N1} s |");
         foreach (var mv in r.Moves)
         {
-            Line($"| move {mv.Slug} to {mv.To.Split(' ')[0]} ({mv.Rows:N0} rows) | {mv.RowsPerSecond:N0} rows/s copying ({mv.CopySeconds:N1} s), writes held {mv.WritesBlockedSeconds:N1} s, total {mv.TotalSeconds:N1} s |");
+            Line(MoveLine(mv));
         }
 
         return s.ToString();

@@ -35,7 +35,7 @@ public sealed class Operations(OwnerSources owners, TextWriter log)
             log.WriteLine($"  create {TenantCatalog.Lower(tier)} tenant: median {Latency.Of(times).P50Ms:N1} ms");
             foreach (var tenant in made)
             {
-                await provisioner.DeleteAsync(tenant, ct);
+                await provisioner.DeleteAsync(tenant.Id, ct);
             }
         }
 

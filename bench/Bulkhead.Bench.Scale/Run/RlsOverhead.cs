@@ -73,7 +73,7 @@ public static class RlsOverhead
             _owner = NpgsqlDataSource.Create(Connection(new NpgsqlConnectionStringBuilder(cluster.Owner()) { SearchPath = tenant.Placement.Schema }));
             _router = new PrimaryPlacementRouter(_app);
             _viewer = new Viewer(sub, SeesWholeTenant: false);
-            _scope = new TenantScope(tenant.Id, tenant.Placement);
+            _scope = tenant.Scope;
             _tenant = tenant;
             _prepared = prepared;
             _ct = ct;

@@ -93,41 +93,45 @@ public static class AdminTenantsApi
 
         try
         {
-            if (!await catalog.UpdateAsync(key, body.Name, body.Plan, ct))
+            if (!await catalog.UpdateAsync(key, body.Name, body.Plan, ct)
+                || (body.Status is not null && !await catalog.SuspendOrResumeAsync(key, body.Status == "suspended", ct)))
             {
                 return Problems.NotFound("tenant");
             }
+        }
+        catch (TenantBusyException e)
+        {
+            return Problems.Conflict(e.Message);
         }
         catch (TenantRuleException e)
         {
             return Problems.BadRequest(e.Message);
         }
 
-        if (body.Status is not null)
-        {
-            await catalog.SetStatusAsync(key, body.Status == "active" ? TenantStatus.Active : TenantStatus.Suspended, ct);
-        }
-
         directory.Forget(key);
         return TypedResults.Ok(TenantResponse.From((await catalog.FindAsync(key, ct))!));
     }
 
+    // Offboarding runs to the end whether or not the caller waits for it: a client that gives up does not
+    // cancel the purge (only the server's shutdown does, and the offboarding sweep resumes it).
     private static async Task<Results<Ok<OffboardingReport>, ProblemHttpResult>> DeleteAsync(
-        string id, IServiceProvider services, TenantDirectory directory, CancellationToken ct)
+        string id, IServiceProvider services, TenantDirectory directory, IHostApplicationLifetime lifetime)
     {
-        if (services.GetService<TenantProvisioner>() is not { } provisioner || services.GetService<OwnerSources>() is not { } owners)
+        if (services.GetService<TenantProvisioner>() is not { } provisioner)
         {
             return Unavailable();
         }
 
-        if (!Guid.TryParse(id, out var key) || await new TenantCatalog(owners.ControlPlane).FindAsync(key, ct) is not { Status: not TenantStatus.Deleted } tenant)
+        try
         {
-            return Problems.NotFound("tenant");
+            var report = Guid.TryParse(id, out var key) ? await provisioner.DeleteAsync(key, lifetime.ApplicationStopping) : null;
+            directory.Forget(key);
+            return report is null ? Problems.NotFound("tenant") : TypedResults.Ok(report);
         }
-
-        var report = await provisioner.DeleteAsync(tenant, ct);
-        directory.Forget(key);
-        return TypedResults.Ok(report);
+        catch (TenantBusyException e)
+        {
+            return Problems.Conflict(e.Message);
+        }
     }
 
     private static async Task<Results<Ok<MoveResponse>, ProblemHttpResult>> MoveAsync(
@@ -153,6 +157,10 @@ public static class AdminTenantsApi
             var report = await mover.MoveAsync(key, tier, body.Server, null, ct);
             directory.Forget(key);
             return TypedResults.Ok(MoveResponse.Of(report));
+        }
+        catch (TenantBusyException e)
+        {
+            return Problems.Conflict(e.Message);
         }
         catch (TenantRuleException e)
         {

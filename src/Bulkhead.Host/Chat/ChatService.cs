@@ -2,6 +2,7 @@ using Bulkhead.Chat;
 using Bulkhead.Host.Api;
 using Bulkhead.Host.Auth;
 using Bulkhead.Host.Hosting;
+using Bulkhead.Tenancy;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Options;
 
@@ -12,7 +13,8 @@ namespace Bulkhead.Host.Chat;
 /// call the model, store both messages and the usage (one atomic batch). A failed call stores nothing.
 /// </summary>
 public sealed class ChatService(
-    ChatModels models, ChatPlanCatalog plans, ChatAdmission admission, TokenCounter tokens, IOptions<BulkheadOptions> options, ILogger<ChatService> log)
+    ChatModels models, ChatPlanCatalog plans, ChatAdmission admission, TokenCounter tokens, TenantDirectory directory,
+    IOptions<BulkheadOptions> options, ILogger<ChatService> log)
 {
     public ChatModels Models => models;
 
@@ -82,13 +84,34 @@ public sealed class ChatService(
     public Task<ChatTicket> AdmitAsync(PreparedTurn turn, CancellationToken ct) =>
         admission.AdmitAsync(turn.Caller.Tenant.Scope, turn.Caller.Sub, turn.Model, tokens.Count(turn.Messages) + turn.Settings.MaxTokens, ct);
 
-    /// <summary>Stores the turn; a stream that was cut is stored with <paramref name="complete"/> false.</summary>
+    /// <summary>
+    /// Stores the turn; a stream that was cut is stored with <paramref name="complete"/> false. The model call
+    /// can outlast a move of the tenant: when the placement resolved before it refuses the write, the tenant
+    /// is resolved again and the turn stored where it lives now, so the answer is not lost.
+    /// </summary>
     public async Task<TurnResult> SaveAsync(PreparedTurn turn, string text, int prompt, int completion, bool complete, CancellationToken ct)
     {
         var chatTurn = new ChatTurn(turn.ConversationId, turn.CreatesConversation, turn.Title, turn.Content, text, turn.Model, prompt, completion, complete);
-        await using var session = await turn.Caller.OpenSessionAsync(ct);
-        var stored = await new ChatStore(session).SaveAsync(turn.Caller.Viewer, chatTurn, ct);
-        return new TurnResult(turn, chatTurn, stored);
+        try
+        {
+            return new TurnResult(turn, chatTurn, await StoreAsync(turn.Caller, chatTurn, ct));
+        }
+        catch (Exception e) when (PlacementFence.IsStale(e))
+        {
+            var caller = await StalePlacement.ResolveAgainAsync(turn.Caller, directory, ct);
+            if (caller is null)
+            {
+                throw;
+            }
+
+            return new TurnResult(turn, chatTurn, await StoreAsync(caller, chatTurn, ct));
+        }
+    }
+
+    private static async Task<StoredTurn?> StoreAsync(TenantCaller caller, ChatTurn chatTurn, CancellationToken ct)
+    {
+        await using var session = await caller.OpenSessionAsync(ct);
+        return await new ChatStore(session).SaveAsync(caller.Viewer, chatTurn, ct);
     }
 }
 

@@ -42,17 +42,17 @@ public static class TenantsCommand
                 return 0;
             case "suspend" or "resume":
                 var tenant = await FindAsync(catalog, args, ct);
-                await catalog.SetStatusAsync(tenant.Id, action == "suspend" ? TenantStatus.Suspended : TenantStatus.Active, ct);
+                if (!await catalog.SuspendOrResumeAsync(tenant.Id, action == "suspend", ct))
+                {
+                    throw new CliException($"{tenant.Slug} is {TenantCatalog.Lower(tenant.Status)}; only active or suspended tenants are suspended or resumed.");
+                }
+
                 Console.WriteLine($"{tenant.Slug}: {(action == "suspend" ? "suspended (its tokens now get 403)" : "active")}");
                 return 0;
             case "delete":
+                // A 'deleting' tenant is offboarded again: the command finishes what an earlier run left.
                 var doomed = await FindAsync(catalog, args, ct);
-                if (doomed.Status == TenantStatus.Deleted)
-                {
-                    throw new CliException($"{doomed.Slug} was already deleted.");
-                }
-
-                var report = await context.Provisioner.DeleteAsync(doomed, ct);
+                var report = await context.Provisioner.DeleteAsync(doomed.Id, ct) ?? throw new CliException($"{doomed.Slug} was already deleted.");
                 Console.WriteLine($"deleted {report.Slug} ({report.TenantId}, {report.Tier} tier)");
                 Console.WriteLine($"  {"TABLE",-24} {"BEFORE",10} {"AFTER",10}");
                 foreach (var (table, before) in report.Before)

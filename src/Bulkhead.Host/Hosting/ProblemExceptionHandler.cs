@@ -1,4 +1,6 @@
 using Microsoft.AspNetCore.Diagnostics;
+using Bulkhead.Host.Auth;
+using Bulkhead.Tenancy;
 using Npgsql;
 
 namespace Bulkhead.Host.Hosting;
@@ -14,8 +16,10 @@ public sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILo
         var (status, detail) = exception switch
         {
             BadHttpRequestException bad => (bad.StatusCode, bad.Message),
-            PostgresException { SqlState: "BH001" } =>
+            PostgresException { SqlState: PlacementFence.LockedSqlState } =>
                 (StatusCodes.Status503ServiceUnavailable, "This tenant is being moved; writes resume within seconds. Retry after the indicated delay."),
+            _ when PlacementFence.IsStale(exception) =>
+                (StatusCodes.Status503ServiceUnavailable, "This tenant's data moved while the request ran; nothing was written. Retry."),
             PostgresException { SqlState: PostgresErrorCodes.UniqueViolation or PostgresErrorCodes.ForeignKeyViolation } =>
                 (StatusCodes.Status409Conflict, "The request conflicts with the current state of the resource."),
             PostgresException { SqlState: var state } when state.StartsWith("22", StringComparison.Ordinal) || state == PostgresErrorCodes.CheckViolation =>
@@ -34,7 +38,13 @@ public sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILo
             log.LogInformation("Request rejected with {Status}: {Reason}", status, exception.GetType().Name);
         }
 
-        if (status == StatusCodes.Status503ServiceUnavailable)
+        if (PlacementFence.IsStale(exception))
+        {
+            // The retry must resolve the tenant again, not reuse this server's cached placement.
+            StalePlacement.Forget(context);
+            context.Response.Headers.RetryAfter = "1";
+        }
+        else if (status == StatusCodes.Status503ServiceUnavailable)
         {
             context.Response.Headers.RetryAfter = "5";
         }

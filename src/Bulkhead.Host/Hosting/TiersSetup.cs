@@ -28,6 +28,8 @@ public static class TiersSetup
             });
             services.AddSingleton(sp => new TenantProvisioner(sp.GetRequiredService<OwnerSources>()));
             services.AddSingleton(sp => new TenantMover(sp.GetRequiredService<OwnerSources>(), sp.GetRequiredService<TenantProvisioner>(), sp.GetRequiredService<TimeProvider>()));
+            services.AddSingleton<OffboardingService>();
+            services.AddHostedService(sp => sp.GetRequiredService<OffboardingService>());
         }
 
         return services;

@@ -167,7 +167,7 @@ public sealed class AuditSealer(IPlacementRouter router, TimeProvider time, int 
     public static async Task<IReadOnlyList<TenantScope>> TenantsAsync(NpgsqlDataSource controlPlane, CancellationToken ct)
     {
         await using var command = controlPlane.CreateCommand("""
-            select t.id, p.tier, p.server, p.database, p.schema_name
+            select t.id, p.tier, p.server, p.database, p.schema_name, p.epoch
               from control.tenants t
               join control.placements p on p.tenant_id = t.id
              where t.status in ('active', 'suspended')
@@ -178,7 +178,7 @@ public sealed class AuditSealer(IPlacementRouter router, TimeProvider time, int 
         while (await reader.ReadAsync(ct))
         {
             var placement = new Placement(Enum.Parse<Tier>(reader.GetString(1), ignoreCase: true), reader.GetString(2), reader.IsDBNull(3) ? null : reader.GetString(3), reader.GetString(4));
-            scopes.Add(new TenantScope(reader.GetGuid(0), placement));
+            scopes.Add(new TenantScope(reader.GetGuid(0), placement, reader.GetInt64(5)));
         }
 
         return scopes;

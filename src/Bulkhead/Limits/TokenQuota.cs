@@ -1,6 +1,7 @@
 using Bulkhead.Audit;
 using Bulkhead.Storage;
 using Bulkhead.Tenancy;
+using Npgsql;
 
 namespace Bulkhead.Limits;
 
@@ -9,7 +10,7 @@ namespace Bulkhead.Limits;
 /// month's total is bumped only when the estimate fits (the row lock serialises concurrent
 /// reservations, so the quota is never oversold) and the ledger row is written in the same statement.
 /// </summary>
-public sealed class TokenQuota(IPlacementRouter router, TenantLimitsSource limits, TimeProvider time) : ITokenQuota
+public sealed class TokenQuota(IPlacementRouter router, TenantLimitsSource limits, TenantDirectory directory, TimeProvider time) : ITokenQuota
 {
     private const string EnsureMonth =
         "insert into token_usage_months (tenant_id, month) values ($1, $2) on conflict (tenant_id, month) do nothing";
@@ -99,12 +100,26 @@ public sealed class TokenQuota(IPlacementRouter router, TenantLimitsSource limit
     public static DateTimeOffset ResetsAt(DateOnly month) =>
         new(month.AddMonths(1).ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
 
+    // A reservation outlives the model call, and the tenant may have moved meanwhile (the ledger row moved
+    // with it): the stale placement refuses the settlement, which is then made where the tenant lives now.
     private async Task<bool> SettleAsync(TokenReservation reservation, long tokens, string state, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(reservation);
-        await using var session = await TenantSession.OpenAsync(reservation.Tenant, router, ct);
-        var affected = await session.ExecuteAsync(ct,
-            Sql.Command(Settle, reservation.Tenant.TenantId, reservation.Id, tokens, state));
+        try
+        {
+            return await SettleInAsync(reservation.Tenant, reservation, tokens, state, ct);
+        }
+        catch (PostgresException e) when (PlacementFence.IsStale(e))
+        {
+            var tenant = await directory.ResolveAgainAsync(reservation.Tenant.TenantId, reservation.Tenant.Epoch, ct);
+            return tenant is not null && await SettleInAsync(tenant.Scope, reservation, tokens, state, ct);
+        }
+    }
+
+    private async Task<bool> SettleInAsync(TenantScope scope, TokenReservation reservation, long tokens, string state, CancellationToken ct)
+    {
+        await using var session = await TenantSession.OpenAsync(scope, router, ct);
+        var affected = await session.ExecuteAsync(ct, Sql.Command(Settle, scope.TenantId, reservation.Id, tokens, state));
         return affected[0] == 1;
     }
 }

@@ -6,7 +6,8 @@ namespace Bulkhead.Storage;
 
 /// <summary>
 /// The only way to tenant data. Every batch it sends starts with the tenant context,
-/// <c>set_config('app.tenant_id', $1, true)</c> and the placement's <c>search_path</c>, in the same
+/// <c>set_config('app.tenant_id', $1, true)</c>, the placement's <c>search_path</c> and its epoch (which
+/// the write gate checks against the placement's fence), in the same
 /// round trip as the statements that follow. Settings are transaction-local: without an explicit
 /// transaction each batch is its own implicit transaction and carries its own context; inside one,
 /// the first batch sets it for the rest. A session opened for an actor carries an
@@ -15,7 +16,7 @@ namespace Bulkhead.Storage;
 public sealed class TenantSession : IAsyncDisposable
 {
     private const string ContextSql =
-        "select set_config('app.tenant_id', $1, true), set_config('search_path', $2, true)";
+        "select set_config('app.tenant_id', $1, true), set_config('search_path', $2, true), set_config('app.placement_epoch', $3, true)";
 
     // A batch of audited reads only: its commit does not wait for the WAL flush (docs/compliance.md, "Durability").
     private const string RelaxedContextSql = ContextSql + ", set_config('synchronous_commit', 'off', true)";
@@ -34,6 +35,8 @@ public sealed class TenantSession : IAsyncDisposable
     public TenantScope Scope { get; }
 
     public Guid TenantId => Scope.TenantId;
+
+    private string EpochText => Scope.Epoch.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>Audits every batch; null for unaudited maintenance work (the sealer, tests, the CLI's demo seed).</summary>
     public AuditRecorder? Audit { get; }
@@ -84,7 +87,7 @@ public sealed class TenantSession : IAsyncDisposable
         {
             // Only a batch that is its own transaction may relax its commit: an explicit one may write later.
             var context = audit.RelaxedCommit && _transaction is null ? RelaxedContextSql : ContextSql;
-            batch.BatchCommands.Add(Sql.Command(context, Scope.TenantId.ToString(), Scope.Placement.Schema));
+            batch.BatchCommands.Add(Sql.Command(context, Scope.TenantId.ToString(), Scope.Placement.Schema, EpochText));
         }
 
         if (audit.Event is { } generic)

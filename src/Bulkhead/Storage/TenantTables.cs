@@ -4,7 +4,8 @@ namespace Bulkhead.Storage;
 
 /// <summary>
 /// The tables of a placement schema that hold tenant rows, found in the catalog (so tables added by a
-/// later migration are included without edits), ordered parents first by their foreign keys.
+/// later migration are included without edits), ordered parents first by their foreign keys. The
+/// placement fence is left out: it is not tenant content, moves do not copy it and purges keep it.
 /// </summary>
 public static class TenantTables
 {
@@ -20,7 +21,7 @@ public static class TenantTables
               join pg_attribute a on a.attrelid = c.oid and a.attname = 'tenant_id' and not a.attisdropped
               left join pg_constraint f on f.conrelid = c.oid and f.contype = 'f'
               left join pg_class p on p.oid = f.confrelid
-             where n.nspname = $1 and c.relkind in ('r', 'p')
+             where n.nspname = $1 and c.relkind in ('r', 'p') and c.relname <> 'placement_fences'
              group by c.relname
              order by c.relname
             """, connection))

@@ -10,6 +10,9 @@ namespace Bulkhead.Tenancy;
 /// </summary>
 public sealed class TableCopy(string table, IReadOnlyList<string> columns, IReadOnlyList<string> keyColumns)
 {
+    /// <summary>How many buckets of primary keys <see cref="BucketSumsAsync"/> sums rows into.</summary>
+    public const int Buckets = 4096;
+
     public string Table => table;
 
     private string ColumnList => string.Join(", ", columns.Select(Migrator.Quote));
@@ -49,11 +52,15 @@ public sealed class TableCopy(string table, IReadOnlyList<string> columns, IRead
         await PipeAsync(source, select, target, $"{Qualified(targetSchema)} ({ColumnList})", ct);
     }
 
-    /// <summary>Upserts the rows of the tenant that are missing from the target or differ there. Parents first.</summary>
-    public async Task<long> UpsertStaleAsync(Guid tenantId, NpgsqlConnection source, string sourceSchema, NpgsqlConnection target, string targetSchema, CancellationToken ct)
+    /// <summary>
+    /// Upserts the rows of the tenant that are missing from the target or differ there, in the given
+    /// buckets (see <see cref="BucketSumsAsync"/>) or, without buckets, in the whole table. Parents first.
+    /// </summary>
+    public async Task<long> UpsertStaleAsync(Guid tenantId, NpgsqlConnection source, string sourceSchema, NpgsqlConnection target, string targetSchema, CancellationToken ct,
+        IReadOnlyCollection<int>? buckets = null)
     {
-        var inSource = await RowHashesAsync(source, sourceSchema, tenantId, ct);
-        var inTarget = await RowHashesAsync(target, targetSchema, tenantId, ct);
+        var inSource = await RowHashesAsync(source, sourceSchema, tenantId, ct, buckets);
+        var inTarget = await RowHashesAsync(target, targetSchema, tenantId, ct, buckets);
         var stale = inSource.Where(r => !inTarget.TryGetValue(r.Key, out var hash) || hash != r.Value).Select(r => r.Key).ToList();
         if (stale.Count == 0)
         {
@@ -102,11 +109,12 @@ public sealed class TableCopy(string table, IReadOnlyList<string> columns, IRead
         return (await RowHashesAsync(source, sourceSchema, tenantId, ct)).Count(r => !inTarget.TryGetValue(r.Key, out var hash) || hash != r.Value);
     }
 
-    /// <summary>Deletes the target's rows of the tenant that the source no longer has. Children first.</summary>
-    public async Task<long> DeleteGoneAsync(Guid tenantId, NpgsqlConnection source, string sourceSchema, NpgsqlConnection target, string targetSchema, CancellationToken ct)
+    /// <summary>Deletes the target's rows of the tenant that the source no longer has, in the given buckets or the whole table. Children first.</summary>
+    public async Task<long> DeleteGoneAsync(Guid tenantId, NpgsqlConnection source, string sourceSchema, NpgsqlConnection target, string targetSchema, CancellationToken ct,
+        IReadOnlyCollection<int>? buckets = null)
     {
-        var inSource = await RowHashesAsync(source, sourceSchema, tenantId, ct);
-        var gone = (await RowHashesAsync(target, targetSchema, tenantId, ct)).Keys.Where(k => !inSource.ContainsKey(k)).ToList();
+        var inSource = await RowHashesAsync(source, sourceSchema, tenantId, ct, buckets);
+        var gone = (await RowHashesAsync(target, targetSchema, tenantId, ct, buckets)).Keys.Where(k => !inSource.ContainsKey(k)).ToList();
         if (gone.Count == 0)
         {
             return 0;
@@ -130,12 +138,51 @@ public sealed class TableCopy(string table, IReadOnlyList<string> columns, IRead
         return (reader.GetInt64(0), reader.GetString(1));
     }
 
-    private async Task<Dictionary<string, string>> RowHashesAsync(NpgsqlConnection connection, string schema, Guid tenantId, CancellationToken ct)
+    /// <summary>
+    /// Row count and the sum of 64-bit row hashes per bucket of primary keys (<see cref="Buckets"/> of them),
+    /// computed by the server in one scan: two placements hold the same rows exactly where every bucket
+    /// agrees, and where one does not, only that bucket's rows need comparing. Optionally only some buckets.
+    /// </summary>
+    public async Task<Dictionary<int, (long Rows, decimal Sum)>> BucketSumsAsync(NpgsqlConnection connection, string schema, Guid tenantId, CancellationToken ct,
+        IReadOnlyCollection<int>? buckets = null)
     {
         await using var command = new NpgsqlCommand(
-            $"select {KeyExpression}, md5(row({string.Join(", ", columns.Select(c => "t." + Migrator.Quote(c)))})::text) from {Qualified(schema)} t where tenant_id = $1",
+            $"select {BucketExpression}, count(*), sum(('x' || left({RowHash}, 16))::bit(64)::bigint) from {Qualified(schema)} t where tenant_id = $1 {BucketFilter(buckets)} group by 1",
             connection);
         command.Parameters.Add(new NpgsqlParameter { Value = tenantId });
+        AddBuckets(command, buckets);
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        var sums = new Dictionary<int, (long, decimal)>();
+        while (await reader.ReadAsync(ct))
+        {
+            sums[reader.GetInt32(0)] = (reader.GetInt64(1), reader.GetDecimal(2));
+        }
+
+        return sums;
+    }
+
+    private string BucketExpression => $"(hashtext({KeyExpression}) & {Buckets - 1})";
+
+    private string RowHash => $"md5(row({string.Join(", ", columns.Select(c => "t." + Migrator.Quote(c)))})::text)";
+
+    private string BucketFilter(IReadOnlyCollection<int>? buckets) => buckets is null ? "" : $"and {BucketExpression} = any($2)";
+
+    private static void AddBuckets(NpgsqlCommand command, IReadOnlyCollection<int>? buckets)
+    {
+        if (buckets is not null)
+        {
+            command.Parameters.Add(new NpgsqlParameter { Value = buckets.ToArray() });
+        }
+    }
+
+    private async Task<Dictionary<string, string>> RowHashesAsync(NpgsqlConnection connection, string schema, Guid tenantId, CancellationToken ct,
+        IReadOnlyCollection<int>? buckets = null)
+    {
+        await using var command = new NpgsqlCommand(
+            $"select {KeyExpression}, {RowHash} from {Qualified(schema)} t where tenant_id = $1 {BucketFilter(buckets)}",
+            connection);
+        command.Parameters.Add(new NpgsqlParameter { Value = tenantId });
+        AddBuckets(command, buckets);
         await using var reader = await command.ExecuteReaderAsync(ct);
         var hashes = new Dictionary<string, string>(StringComparer.Ordinal);
         while (await reader.ReadAsync(ct))

@@ -15,7 +15,7 @@ public sealed class TenantAnalytics(OwnerSources owners)
 
     public async Task<IReadOnlyList<TenantCounts>> CountAsync(CancellationToken ct)
     {
-        var tenants = (await new TenantCatalog(owners.ControlPlane).ListAsync(ct)).Where(t => t.Status != TenantStatus.Deleted).ToList();
+        var tenants = (await new TenantCatalog(owners.ControlPlane).ListAsync(ct)).Where(t => t.Status is not (TenantStatus.Deleting or TenantStatus.Deleted)).ToList();
         var pooled = new Dictionary<(string Table, Guid Tenant), long>();
         await using (var batch = owners.ControlPlane.CreateBatch())
         {

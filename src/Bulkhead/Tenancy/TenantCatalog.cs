@@ -7,7 +7,7 @@ namespace Bulkhead.Tenancy;
 public sealed class TenantCatalog(NpgsqlDataSource controlPlane)
 {
     private const string Select =
-        "select t.id, t.slug, t.name, t.plan, t.status, t.created_at, p.tier, p.server, p.database, p.schema_name " +
+        "select t.id, t.slug, t.name, t.plan, t.status, t.created_at, p.tier, p.server, p.database, p.schema_name, p.epoch " +
         "from control.tenants t join control.placements p on p.tenant_id = t.id ";
 
     public async Task<Tenant?> FindAsync(Guid id, CancellationToken ct)
@@ -69,13 +69,27 @@ public sealed class TenantCatalog(NpgsqlDataSource controlPlane)
         }
 
         await using var command = controlPlane.CreateCommand(
-            "update control.tenants set name = coalesce($2, name), plan = coalesce($3, plan) where id = $1 and status <> 'deleted'");
+            "update control.tenants set name = coalesce($2, name), plan = coalesce($3, plan) where id = $1 and status not in ('deleting', 'deleted')");
         command.Parameters.Add(new NpgsqlParameter { Value = id });
         command.Parameters.Add(new NpgsqlParameter { Value = (object?)name ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
         command.Parameters.Add(new NpgsqlParameter { Value = (object?)plan ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
         return await command.ExecuteNonQueryAsync(ct) == 1;
     }
 
+    /// <summary>
+    /// Suspends or resumes a tenant under its lifecycle lock (<see cref="TenantLock"/>), so that no move or
+    /// offboarding runs meanwhile; false when the tenant is not active or suspended.
+    /// </summary>
+    public async Task<bool> SuspendOrResumeAsync(Guid id, bool suspend, CancellationToken ct)
+    {
+        await using var held = await TenantLock.AcquireAsync(controlPlane, id, ct);
+        await using var command = new NpgsqlCommand("update control.tenants set status = $2 where id = $1 and status in ('active', 'suspended')", held.Connection);
+        command.Parameters.Add(new NpgsqlParameter { Value = id });
+        command.Parameters.Add(new NpgsqlParameter { Value = Lower(suspend ? TenantStatus.Suspended : TenantStatus.Active) });
+        return await command.ExecuteNonQueryAsync(ct) == 1;
+    }
+
+    /// <summary>Sets the status without the lifecycle lock: for a tenant no one else can know yet (provisioning).</summary>
     public async Task<bool> SetStatusAsync(Guid id, TenantStatus status, CancellationToken ct)
     {
         await using var command = controlPlane.CreateCommand("update control.tenants set status = $2 where id = $1");
@@ -104,7 +118,8 @@ public sealed class TenantCatalog(NpgsqlDataSource controlPlane)
                 reader.GetString(3),
                 Enum.Parse<TenantStatus>(reader.GetString(4), ignoreCase: true),
                 placement,
-                reader.GetFieldValue<DateTimeOffset>(5)));
+                reader.GetFieldValue<DateTimeOffset>(5),
+                reader.GetInt64(10)));
         }
 
         return tenants;

@@ -53,6 +53,16 @@ public sealed class TenantDirectory(TenantCatalog catalog, TimeProvider time)
         return tenant;
     }
 
+    /// <summary>
+    /// The tenant read again from the control plane after a placement refused a write of <paramref name="staleEpoch"/>:
+    /// the tenant where it lives now, or null when it has not moved on (nothing to retry) or is being offboarded.
+    /// </summary>
+    public async ValueTask<Tenant?> ResolveAgainAsync(Guid id, long staleEpoch, CancellationToken ct)
+    {
+        Forget(id);
+        return await FindAsync(id, ct) is { Status: TenantStatus.Active or TenantStatus.Suspended } tenant && tenant.Epoch != staleEpoch ? tenant : null;
+    }
+
     public void Forget(Guid id)
     {
         _known.TryRemove(id, out _);

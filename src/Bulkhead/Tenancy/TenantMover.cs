@@ -8,34 +8,31 @@ namespace Bulkhead.Tenancy;
 /// Moves a tenant between placements online. Bulk copy with binary COPY while the tenant keeps reading
 /// and writing; then the final switch: the tenant's write gate is closed (its writes get 503; its reads
 /// carry on, the audit trail is never gated), the copy is brought up to date and verified table by table
-/// (row counts and checksums), the placement is switched in the control plane, and after every server's
-/// tenant cache has expired the gate reopens, the source's audit trail is closed and appended to the
-/// target's (see <see cref="TrailMove"/>), and the source is purged. A crash at any point leaves the tenant whole where the control plane says
+/// (row counts and checksums), the source is fenced at the next placement epoch (see <see cref="PlacementFence"/>),
+/// the placement is switched in the control plane and the gate reopens. A request that resolved the source
+/// is refused there by the database from then on. After every server's tenant cache has expired, the
+/// source's audit trail is closed and appended to the target's (see <see cref="TrailMove"/>), and the
+/// source is purged. A crash at any point leaves the tenant whole where the control plane says
 /// it is; running the move again finishes or restarts it.
 /// </summary>
 public sealed class TenantMover(OwnerSources owners, TenantProvisioner provisioner, TimeProvider time)
 {
-    /// <summary>How long the gate stays closed after the switch: longer than any server caches a placement.</summary>
-    public static readonly TimeSpan SwitchGrace = TenantDirectory.TimeToLive + TimeSpan.FromSeconds(1);
+    /// <summary>
+    /// How long the audit trail of the source stays open after the switch: longer than any server caches a
+    /// placement, since reads write their events where they resolved the tenant. Writes are not held for it:
+    /// the source's fence refuses them in the database from the switch on.
+    /// </summary>
+    /// <summary>Catch-up rounds at most before the writes are held for the last one.</summary>
+    private const int OnlineRounds = 3;
+
+    public static readonly TimeSpan TrailGrace = TenantDirectory.TimeToLive + TimeSpan.FromSeconds(1);
 
     private TenantCatalog Catalog => new(owners.ControlPlane);
 
     public async Task<MoveReport> MoveAsync(Guid tenantId, Tier tier, string? server, IProgress<string>? progress, CancellationToken ct)
     {
-        await using var control = await owners.ControlPlane.OpenConnectionAsync(ct);
-        if (!await ScalarAsync<bool>(control, "select pg_try_advisory_lock(hashtext('bulkhead.move'), hashtext($1::text))", ct, tenantId))
-        {
-            throw new TenantRuleException("a move of this tenant is already running.");
-        }
-
-        try
-        {
-            return await MoveLockedAsync(control, tenantId, tier, server ?? Placement.PrimaryServer, progress, ct);
-        }
-        finally
-        {
-            await ScalarAsync<bool>(control, "select pg_advisory_unlock(hashtext('bulkhead.move'), hashtext($1::text))", CancellationToken.None, tenantId);
-        }
+        await using var held = await TenantLock.AcquireAsync(owners.ControlPlane, tenantId, ct);
+        return await MoveLockedAsync(held.Connection, tenantId, tier, server ?? Placement.PrimaryServer, progress, ct);
     }
 
     private async Task<MoveReport> MoveLockedAsync(NpgsqlConnection control, Guid tenantId, Tier tier, string server, IProgress<string>? progress, CancellationToken ct)
@@ -62,9 +59,11 @@ public sealed class TenantMover(OwnerSources owners, TenantProvisioner provision
 
         await owners.Servers.FindAsync(server, ct);
         var clock = Stopwatch.StartNew();
+        var epoch = tenant.Epoch + 1;
         await RecordMoveAsync(control, tenantId, "copying", from, to, ct);
         progress?.Report($"preparing {Describe(to)}");
         await PrepareTargetAsync(to, ct);
+        await PlacementFence.SetAsync(owners, to, tenantId, epoch, ct);
 
         await using var source = await (await owners.ForAsync(from, ct)).OpenConnectionAsync(ct);
         await using var target = await (await owners.ForAsync(to, ct)).OpenConnectionAsync(ct);
@@ -102,9 +101,17 @@ public sealed class TenantMover(OwnerSources owners, TenantProvisioner provision
         await TrailMove.CopyAsync(trail, tenantId, source, from.Schema, target, to.Schema, ct);
 
         var copied = copyClock.Elapsed;
+
+        // Online catch-up rounds while the tenant keeps writing, so that the frozen round has only the last delta.
+        var catchUp = new CatchUp(tables, tenantId, source, from.Schema, target, to.Schema);
+        await catchUp.StartAsync(ct);
+        for (var round = 0; round < OnlineRounds && await catchUp.RoundAsync(verify: false, ct) > 0; round++)
+        {
+            progress?.Report($"caught up round {round + 1}");
+        }
+
         progress?.Report("final switch: closing the write gate");
-        var counts = new SortedDictionary<string, long>(StringComparer.Ordinal);
-        long synced = 0;
+        long synced;
         var gate = Stopwatch.StartNew();
         await using (var gateConnection = await (await owners.ForAsync(from, ct)).OpenConnectionAsync(ct))
         {
@@ -112,36 +119,13 @@ public sealed class TenantMover(OwnerSources owners, TenantProvisioner provision
             await ScalarAsync<object>(gateConnection, "select pg_advisory_lock(hashtext('bulkhead.tenant'), hashtext($1::text))", ct, tenantId);
             try
             {
-                // Writes that landed during the bulk copy: parents first for upserts, children first for deletes.
-                foreach (var table in tables)
-                {
-                    synced += await table.UpsertStaleAsync(tenantId, source, from.Schema, target, to.Schema, ct);
-                }
+                synced = await catchUp.RoundAsync(verify: true, ct);
 
-                foreach (var table in Enumerable.Reverse(tables))
-                {
-                    synced += await table.DeleteGoneAsync(tenantId, source, from.Schema, target, to.Schema, ct);
-                }
-
-                foreach (var table in tables)
-                {
-                    var expected = await table.ChecksumAsync(source, from.Schema, tenantId, ct);
-                    var actual = await table.ChecksumAsync(target, to.Schema, tenantId, ct);
-                    if (expected != actual)
-                    {
-                        throw new InvalidOperationException(
-                            $"verification failed for {table.Table}: source has {expected.Rows} rows ({expected.Checksum}), target {actual.Rows} ({actual.Checksum}); the tenant stays where it was.");
-                    }
-
-                    counts[table.Table] = expected.Rows;
-                }
-
-                // Most of the trail now, so that closing it after the switch has little left to copy.
-                await TrailMove.CopyAsync(trail, tenantId, source, from.Schema, target, to.Schema, ct);
-
-                await SwitchAsync(control, tenantId, to, ct);
-                progress?.Report($"switched to {Describe(to)}; holding writes {SwitchGrace.TotalSeconds:0}s until every server has seen it");
-                await Task.Delay(SwitchGrace, time, ct);
+                // The fence first, then the switch: a crash between the two leaves the tenant unwritable
+                // (until the move is rerun), never writable in a placement about to be purged.
+                await PlacementFence.SetAsync(gateConnection, from.Schema, tenantId, epoch, ct);
+                await SwitchAsync(control, tenantId, to, epoch, ct);
+                progress?.Report($"switched to {Describe(to)} at epoch {epoch}");
             }
             finally
             {
@@ -150,6 +134,9 @@ public sealed class TenantMover(OwnerSources owners, TenantProvisioner provision
         }
 
         var blocked = gate.Elapsed;
+        var counts = new SortedDictionary<string, long>(catchUp.Rows.ToDictionary(), StringComparer.Ordinal);
+        progress?.Report($"keeping the source's audit trail open {TrailGrace.TotalSeconds:0}s until every server has seen the switch");
+        await Task.Delay(TrailGrace, time, ct);
         foreach (var (table, rows) in await new TrailMove(owners, time).CloseAsync(tenantId, from, to, progress, ct))
         {
             counts[table] = rows;
@@ -166,23 +153,12 @@ public sealed class TenantMover(OwnerSources owners, TenantProvisioner provision
     // after it, only the purge of the source was left to do.
     private async Task FinishInterruptedAsync(NpgsqlConnection control, Tenant tenant, IProgress<string>? progress, CancellationToken ct)
     {
-        await using var command = new NpgsqlCommand(
-            "select phase, from_tier, from_server, from_database, from_schema, to_tier, to_server, to_database, to_schema from control.moves where tenant_id = $1", control);
-        command.Parameters.Add(new NpgsqlParameter { Value = tenant.Id });
-        string phase;
-        Placement from, to;
-        await using (var reader = await command.ExecuteReaderAsync(ct))
+        if (await MoveRecord.FindAsync(control, tenant.Id, ct) is not { } move)
         {
-            if (!await reader.ReadAsync(ct))
-            {
-                return;
-            }
-
-            phase = reader.GetString(0);
-            from = ReadPlacement(reader, 1);
-            to = ReadPlacement(reader, 5);
+            return;
         }
 
+        var (phase, from, to) = move;
         if (phase == "purging")
         {
             progress?.Report($"finishing an interrupted move: closing the audit trail and purging {Describe(from)}");
@@ -193,6 +169,8 @@ public sealed class TenantMover(OwnerSources owners, TenantProvisioner provision
         {
             progress?.Report($"restarting an interrupted move: discarding the partial copy in {Describe(to)}");
             await provisioner.PurgeAsync(tenant.Id, to, ct);
+            // The crash may have come between fencing the source and the switch: the source is live again.
+            await PlacementFence.SetAsync(owners, from, tenant.Id, tenant.Epoch, ct);
             await ExecuteAsync(control, "delete from control.moves where tenant_id = $1", ct, tenant.Id);
         }
     }
@@ -222,13 +200,13 @@ public sealed class TenantMover(OwnerSources owners, TenantProvisioner provision
         }
     }
 
-    private static async Task SwitchAsync(NpgsqlConnection control, Guid tenantId, Placement to, CancellationToken ct)
+    private static async Task SwitchAsync(NpgsqlConnection control, Guid tenantId, Placement to, long epoch, CancellationToken ct)
     {
         await using var transaction = await control.BeginTransactionAsync(ct);
         await using var batch = new NpgsqlBatch(control, transaction);
         batch.BatchCommands.Add(Sql.Command(
-            "update control.placements set tier = $2, server = $3, database = $4, schema_name = $5 where tenant_id = $1",
-            tenantId, TenantCatalog.Lower(to.Tier), to.Server, to.Database, to.Schema));
+            "update control.placements set tier = $2, server = $3, database = $4, schema_name = $5, epoch = $6 where tenant_id = $1",
+            tenantId, TenantCatalog.Lower(to.Tier), to.Server, to.Database, to.Schema, epoch));
         batch.BatchCommands.Add(Sql.Command("update control.moves set phase = 'purging', updated_at = now() where tenant_id = $1", tenantId));
         await batch.ExecuteNonQueryAsync(ct);
         await transaction.CommitAsync(ct);
@@ -250,12 +228,6 @@ public sealed class TenantMover(OwnerSources owners, TenantProvisioner provision
 
     public static string Describe(Placement p) =>
         $"{TenantCatalog.Lower(p.Tier)} ({p.Server}{(p.Database is null ? "" : "/" + p.Database)}, schema {p.Schema})";
-
-    private static Placement ReadPlacement(NpgsqlDataReader reader, int first) => new(
-        Enum.Parse<Tier>(reader.GetString(first), ignoreCase: true),
-        reader.GetString(first + 1),
-        reader.IsDBNull(first + 2) ? null : reader.GetString(first + 2),
-        reader.GetString(first + 3));
 
     private static async Task<T> ScalarAsync<T>(NpgsqlConnection connection, string sql, CancellationToken ct, params object?[] args)
     {

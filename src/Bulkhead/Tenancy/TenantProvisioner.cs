@@ -158,21 +158,90 @@ public sealed class TenantProvisioner(OwnerSources owners)
         return counts;
     }
 
-    /// <summary>Offboarding: every row, schema or database removed; the control plane keeps a record with the counts.</summary>
-    public async Task<OffboardingReport> DeleteAsync(Tenant tenant, CancellationToken ct)
+    /// <summary>
+    /// Offboarding, resumable and fenced. Under the tenant's lock the tenant becomes 'deleting' at a new
+    /// placement epoch (its tokens get 401; a write that resolved it before is refused by the database),
+    /// then every placement it has, or had in an unfinished move, is fenced and purged. Only when they
+    /// count zero rows is it 'deleted'; after any failure it stays 'deleting', and running this again (the
+    /// same command, or the offboarding sweep) finishes the job. Callers pass a token that the caller's
+    /// connection cannot cancel.
+    /// </summary>
+    /// <returns>Null when the tenant is unknown or already deleted.</returns>
+    public async Task<OffboardingReport?> DeleteAsync(Guid tenantId, CancellationToken ct)
     {
-        var before = await CountAsync(tenant.Id, tenant.Placement, ct);
-        await Catalog.SetStatusAsync(tenant.Id, TenantStatus.Deleted, ct);
-        await PurgeAsync(tenant.Id, tenant.Placement, ct);
-        var after = await CountAsync(tenant.Id, tenant.Placement, ct);
-        var report = new OffboardingReport(tenant.Id, tenant.Slug, TenantCatalog.Lower(tenant.Placement.Tier), before, after);
-        await using var record = owners.ControlPlane.CreateBatch();
-        record.BatchCommands.Add(Sql.Command("update control.tenants set deleted_at = now() where id = $1", tenant.Id));
+        await using var held = await TenantLock.AcquireAsync(owners.ControlPlane, tenantId, ct);
+        if (await Catalog.FindAsync(tenantId, ct) is not { Status: not TenantStatus.Deleted } tenant)
+        {
+            return null;
+        }
+
+        var placements = new List<Placement> { tenant.Placement };
+        if (await MoveRecord.FindAsync(held.Connection, tenant.Id, ct) is { } move)
+        {
+            placements.AddRange(new[] { move.From, move.To }.Where(p => !placements.Contains(p)));
+        }
+
+        var before = await CountAsync(tenant.Id, placements, ct);
+        var epoch = await MarkDeletingAsync(held.Connection, tenant.Id, ct);
+        foreach (var placement in placements)
+        {
+            await PlacementFence.SetAsync(owners, placement, tenant.Id, epoch, ct);
+            await PurgeAsync(tenant.Id, placement, ct);
+        }
+
+        var after = await CountAsync(tenant.Id, placements, ct);
+        if (after.Values.Sum() > 0)
+        {
+            throw new InvalidOperationException($"{after.Values.Sum()} rows of tenant {tenant.Slug} remain after the purge; it stays 'deleting' and the next run retries.");
+        }
+
+        await using var record = new NpgsqlBatch(held.Connection);
+        record.BatchCommands.Add(Sql.Command("update control.tenants set status = 'deleted', deleted_at = now() where id = $1", tenant.Id));
+        record.BatchCommands.Add(Sql.Command("delete from control.moves where tenant_id = $1", tenant.Id));
         record.BatchCommands.Add(Sql.Command(
             "insert into control.tenant_events (id, tenant_id, slug, kind, detail) values ($1, $2, $3, 'deleted', $4::jsonb)",
             Guid.CreateVersion7(), tenant.Id, tenant.Slug, System.Text.Json.JsonSerializer.Serialize(new { before, after })));
         await record.ExecuteNonQueryAsync(ct);
-        return report;
+        return new OffboardingReport(tenant.Id, tenant.Slug, TenantCatalog.Lower(tenant.Placement.Tier), before, after);
+    }
+
+    /// <summary>Ids of the tenants an offboarding left unfinished.</summary>
+    public async Task<IReadOnlyList<Guid>> DeletingAsync(CancellationToken ct)
+    {
+        await using var command = owners.ControlPlane.CreateCommand("select id from control.tenants where status = 'deleting' order by id");
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        var ids = new List<Guid>();
+        while (await reader.ReadAsync(ct))
+        {
+            ids.Add(reader.GetGuid(0));
+        }
+
+        return ids;
+    }
+
+    // Status and epoch in one transaction: from here on the tenant is unusable and every placement's old epoch stale.
+    private static async Task<long> MarkDeletingAsync(NpgsqlConnection control, Guid tenantId, CancellationToken ct)
+    {
+        await using var command = new NpgsqlCommand("""
+            with deleting as (update control.tenants set status = 'deleting' where id = $1)
+            update control.placements set epoch = epoch + 1 where tenant_id = $1 returning epoch
+            """, control);
+        command.Parameters.Add(new NpgsqlParameter { Value = tenantId });
+        return (long)(await command.ExecuteScalarAsync(ct))!;
+    }
+
+    private async Task<IReadOnlyDictionary<string, long>> CountAsync(Guid tenantId, IEnumerable<Placement> placements, CancellationToken ct)
+    {
+        var counts = new SortedDictionary<string, long>(StringComparer.Ordinal);
+        foreach (var placement in placements)
+        {
+            foreach (var (table, rows) in await CountAsync(tenantId, placement, ct))
+            {
+                counts[table] = counts.GetValueOrDefault(table) + rows;
+            }
+        }
+
+        return counts;
     }
 }
 

@@ -36,3 +36,6 @@ public static partial class TenantRules
 }
 
 public class TenantRuleException(string message) : Exception(message);
+
+/// <summary>Another lifecycle operation of the tenant holds its lock (see <see cref="TenantLock"/>).</summary>
+public sealed class TenantBusyException(string message) : TenantRuleException(message);

@@ -7,6 +7,9 @@ public enum TenantStatus
     Active,
     Suspended,
 
+    /// <summary>Being offboarded: unusable, and purged until every placement it had counts zero rows.</summary>
+    Deleting,
+
     /// <summary>Offboarded: its data is gone, the control plane keeps the record.</summary>
     Deleted,
 }

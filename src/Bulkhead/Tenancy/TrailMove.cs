@@ -37,7 +37,8 @@ public sealed class TrailMove(OwnerSources owners, TimeProvider time)
     public async Task<IReadOnlyDictionary<string, long>> CloseAsync(Guid tenantId, Placement from, Placement to, IProgress<string>? progress, CancellationToken ct)
     {
         var sealer = new AuditSealer(new OwnerPlacementRouter(owners), time);
-        var source = new TenantScope(tenantId, from);
+        // The audit trail is never behind the write gate, so these sessions need no placement epoch.
+        var source = new TenantScope(tenantId, from, 0);
         var deadline = time.GetUtcNow() + CloseTimeout;
         progress?.Report("sealing the rest of the source's audit trail");
         while (true)
@@ -88,7 +89,7 @@ public sealed class TrailMove(OwnerSources owners, TimeProvider time)
 
             if (last is not null)
             {
-                var start = await sealer.StartSegmentAsync(new TenantScope(tenantId, to), last, ct)
+                var start = await sealer.StartSegmentAsync(new TenantScope(tenantId, to, 0), last, ct)
                     ?? throw new InvalidOperationException("the target's audit trail does not end with the source's last block; run the move again.");
                 progress?.Report($"audit trail: segment {start.Segment} starts at block {start.Block}, chained to block {last.Block}");
             }

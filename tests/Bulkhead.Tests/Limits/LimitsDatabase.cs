@@ -1,5 +1,6 @@
 using Bulkhead.Limits;
 using Bulkhead.Storage;
+using Bulkhead.Tenancy;
 
 namespace Bulkhead.Tests.Limits;
 
@@ -18,7 +19,7 @@ public sealed class LimitsDatabase : IAsyncLifetime
     {
         Database = await TestDatabase.CreateAsync();
         Limits = new TenantLimitsSource(Database.App, Options, TimeProvider.System);
-        Quota = new TokenQuota(new PrimaryPlacementRouter(Database.App), Limits, TimeProvider.System);
+        Quota = new TokenQuota(new PrimaryPlacementRouter(Database.App), Limits, new TenantDirectory(Database.Catalog, TimeProvider.System), TimeProvider.System);
     }
 
     public async Task DisposeAsync() => await Database.DisposeAsync();

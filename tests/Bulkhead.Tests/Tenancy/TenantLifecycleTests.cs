@@ -116,7 +116,7 @@ public sealed class TenantLifecycleTests(ApiFixture api) : IClassFixture<ApiFixt
         Assert.Equal(HttpStatusCode.Unauthorized, (await member.GetAsync("/api/conversations")).StatusCode);
 
         var tenant = (await api.Database.Catalog.FindAsync(id, default))!;
-        var report = await api.Database.Provisioner.DeleteAsync(tenant, default);
+        var report = (await api.Database.Provisioner.DeleteAsync(tenant.Id, default))!;
 
         Assert.Empty(report.Before);
         Assert.Equal("deleted", await api.Database.ScalarAsync<string>(api.Database.Owner, "select status from control.tenants where id = $1", id));
