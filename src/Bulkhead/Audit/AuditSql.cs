@@ -44,8 +44,8 @@ internal static class AuditSql
 
     private static string Address(int first) => $"""
         p as (
-        insert into audit_client_addresses (tenant_id, event_id, sub, salt, address)
-        select ${first}, ${first + 1}, ${first + 2}, ${first + EventArguments}::bytea, ${first + EventArguments + 1}::text
+        insert into audit_client_addresses (tenant_id, event_id, salt, address)
+        select ${first}, ${first + 1}, ${first + EventArguments}::bytea, ${first + EventArguments + 1}::text
          where ${first + EventArguments + 1}::text is not null
         )
         """;

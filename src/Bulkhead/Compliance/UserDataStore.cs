@@ -88,7 +88,9 @@ public sealed class UserDataStore(TenantSession session, TimeProvider time)
             Sql.Command($"update api_keys set created_by = $3 where tenant_id = $1 and created_by = {Sub}", tenant, userId, pseudonym),
             Sql.Command($"update tenant_config set changed_by = $3 where tenant_id = $1 and changed_by = {Sub}", tenant, userId, pseudonym),
             Sql.Command($"update token_ledger set sub = $3 where tenant_id = $1 and sub = {Sub}", tenant, userId, pseudonym),
-            Sql.Command($"delete from audit_client_addresses where tenant_id = $1 and sub = {Sub}", tenant, userId),
+            Sql.Command(
+                "delete from audit_client_addresses a using audit_events e " +
+                $"where a.tenant_id = $1 and e.tenant_id = $1 and e.id = a.event_id and e.sub = {Sub}", tenant, userId),
             session.Audited(
                 AuditActions.UserErase, userId.ToString(),
                 Sql.Command(

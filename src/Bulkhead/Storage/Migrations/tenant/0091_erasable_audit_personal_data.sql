@@ -14,15 +14,13 @@ alter table audit_events add constraint audit_events_outcome_check check (outcom
 create table audit_client_addresses (
     tenant_id uuid not null,
     event_id  uuid not null,
-    sub       text not null,
     salt      bytea not null check (length(salt) = 16),
     address   text not null,
     primary key (tenant_id, event_id)
 );
 
--- The erasure's lookup: one subject's addresses.
-create index audit_client_addresses_by_sub on audit_client_addresses (tenant_id, sub);
-
+-- No index of its own beyond the key: every audited request writes a row here, and an erasure finds a
+-- subject's rows through audit_events_by_sub.
 alter table audit_client_addresses enable row level security;
 alter table audit_client_addresses force row level security;
 create policy tenant_isolation on audit_client_addresses for all
