@@ -140,7 +140,7 @@ public static class ConversationsApi
     }
 
     /// <summary>Stores the user's message and the model's reply (see <see cref="ChatApi"/>); JSON, or SSE on Accept: text/event-stream.</summary>
-    private static async Task<Results<Created<ChatTurnResponse>, ChatStreamResult, ProblemHttpResult, ValidationProblem>> AddMessageAsync(
+    private static async Task<Results<Created<ChatTurnResponse>, ChatStreamResult<TurnResult>, ProblemHttpResult, ValidationProblem>> AddMessageAsync(
         string id, CreateMessageRequest body, TenantCaller caller, ChatService chat, HttpRequest request, CancellationToken ct)
     {
         if (TextInput.Problem(body.Content, MaxContent, required: true) is { } problem)

@@ -1,5 +1,6 @@
 using Bulkhead.Host.Api;
 using Bulkhead.Host.Auth;
+using Bulkhead.Host.Chat.Engine;
 
 namespace Bulkhead.Host.Chat;
 
@@ -19,8 +20,25 @@ public static class ChatApi
         request.Headers.Accept.Any(a => a is not null && a.Contains("text/event-stream", StringComparison.OrdinalIgnoreCase));
 
     /// <summary>Answers one message of an existing conversation; the caller has checked the content.</summary>
-    public static async Task<Results<Created<ChatTurnResponse>, ChatStreamResult, ProblemHttpResult, ValidationProblem>> PostMessageAsync(
-        Guid conversationId, string content, TenantCaller caller, ChatService chat, HttpRequest request, CancellationToken ct)
+    public static Task<Results<Created<ChatTurnResponse>, ChatStreamResult<TurnResult>, ProblemHttpResult, ValidationProblem>> PostMessageAsync(
+        Guid conversationId, string content, TenantCaller caller, ChatService chat, HttpRequest request, CancellationToken ct) =>
+        TurnAsync(conversationId, content, caller, chat, request,
+            result => TypedResults.Created($"/api/conversations/{conversationId}/messages/{result.Stored!.AssistantMessageId}", result.ToResponse()), ct);
+
+    private static async Task<Results<Ok<ChatAnswerResponse>, ChatStreamResult<TurnResult>, ProblemHttpResult, ValidationProblem>> ChatAsync(
+        ChatRequest body, TenantCaller caller, ChatService chat, HttpRequest request, CancellationToken ct)
+    {
+        if (TextInput.Problem(body.Query, ConversationsApi.MaxContent, required: true) is { } invalid)
+        {
+            return Problems.Invalid("query", invalid);
+        }
+
+        return await TurnAsync(body.ConversationId, body.Query!, caller, chat, request, result => TypedResults.Ok(result.ToAnswer()), ct);
+    }
+
+    private static async Task<Results<TAnswer, ChatStreamResult<TurnResult>, ProblemHttpResult, ValidationProblem>> TurnAsync<TAnswer>(
+        Guid? conversationId, string content, TenantCaller caller, ChatService chat, HttpRequest request, Func<TurnResult, TAnswer> answer, CancellationToken ct)
+        where TAnswer : IResult
     {
         var turn = await chat.PrepareAsync(caller, conversationId, content, ct);
         if (turn is null)
@@ -30,45 +48,22 @@ public static class ChatApi
 
         if (WantsStream(request))
         {
-            return new ChatStreamResult(chat, turn);
+            return chat.Stream(turn);
         }
 
-        var (result, problem) = await chat.CompleteAsync(turn, ct);
-        if (problem is not null)
+        try
         {
-            return problem;
+            var run = await chat.CompleteAsync(turn, ct);
+            if (run.Recorded.Stored is null)
+            {
+                return Problems.NotFound("conversation");
+            }
+
+            return answer(run.Recorded);
         }
-
-        return result!.Stored is null
-            ? Problems.NotFound("conversation")
-            : TypedResults.Created($"/api/conversations/{conversationId}/messages/{result.Stored.AssistantMessageId}", result.ToResponse());
-    }
-
-    private static async Task<Results<Ok<ChatAnswerResponse>, ChatStreamResult, ProblemHttpResult, ValidationProblem>> ChatAsync(
-        ChatRequest body, TenantCaller caller, ChatService chat, HttpRequest request, CancellationToken ct)
-    {
-        if (TextInput.Problem(body.Query, ConversationsApi.MaxContent, required: true) is { } invalid)
+        catch (ModelCallException e)
         {
-            return Problems.Invalid("query", invalid);
+            return UpstreamProblem.For(e.Failure);
         }
-
-        var turn = await chat.PrepareAsync(caller, body.ConversationId, body.Query!, ct);
-        if (turn is null)
-        {
-            return Problems.NotFound("conversation");
-        }
-
-        if (WantsStream(request))
-        {
-            return new ChatStreamResult(chat, turn);
-        }
-
-        var (result, problem) = await chat.CompleteAsync(turn, ct);
-        if (problem is not null)
-        {
-            return problem;
-        }
-
-        return result!.Stored is null ? Problems.NotFound("conversation") : TypedResults.Ok(result.ToAnswer());
     }
 }

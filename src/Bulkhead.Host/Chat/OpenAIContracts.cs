@@ -1,4 +1,6 @@
 using System.Text.Json.Serialization;
+using Bulkhead.Host.Chat.Engine;
+using Microsoft.Extensions.AI;
 
 namespace Bulkhead.Host.Chat;
 
@@ -9,7 +11,10 @@ public sealed record CompletionChoice(int Index, CompletionMessage Message, stri
 
 public sealed record CompletionMessage(string Role, string Content);
 
-public sealed record CompletionUsage(int PromptTokens, int CompletionTokens, int TotalTokens);
+public sealed record CompletionUsage(int PromptTokens, int CompletionTokens, int TotalTokens)
+{
+    public static CompletionUsage Of(ModelAnswer answer) => new(answer.PromptTokens, answer.CompletionTokens, answer.TotalTokens);
+}
 
 public sealed record CompletionChunk(string Id, string Object, long Created, string Model, IReadOnlyList<ChunkChoice> Choices)
 {
@@ -28,4 +33,4 @@ public sealed record ModelList(string Object, IReadOnlyList<ModelEntry> Data);
 public sealed record ModelEntry(string Id, string Object, long Created, string OwnedBy);
 
 /// <summary>A chat completions request after its checks; the tenant's configuration already applied.</summary>
-public sealed record DoorRequest(string? Model, float? Temperature, int? MaxTokens, bool Stream, bool IncludeUsage, IReadOnlyList<Microsoft.Extensions.AI.ChatMessage> Messages);
+public sealed record DoorRequest(string? Model, float? Temperature, int? MaxTokens, bool Stream, bool IncludeUsage, IReadOnlyList<ChatMessage> Messages);

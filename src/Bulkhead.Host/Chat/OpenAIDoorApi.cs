@@ -1,7 +1,8 @@
 using System.Text.Json;
 using Bulkhead.Chat;
 using Bulkhead.Host.Auth;
-using Microsoft.Extensions.AI;
+using Bulkhead.Host.Chat.Engine;
+using Bulkhead.Host.Chat.Providers;
 
 namespace Bulkhead.Host.Chat;
 
@@ -20,14 +21,14 @@ public static class OpenAIDoorApi
         return api;
     }
 
-    private static async Task<Ok<ModelList>> ModelsAsync(TenantCaller caller, ChatModels models, ChatPlanCatalog plans, CancellationToken ct)
+    private static async Task<Ok<ModelList>> ModelsAsync(TenantCaller caller, ModelProviders models, ChatPlanCatalog plans, CancellationToken ct)
     {
         var settings = await SettingsAsync(caller, models, plans, ct);
         return TypedResults.Ok(new ModelList("list", settings.AllowedModels.Select(m => new ModelEntry(m, "model", 0, "bulkhead")).ToList()));
     }
 
-    private static async Task<Results<Ok<CompletionResponse>, DoorStreamResult, ProblemHttpResult, ValidationProblem>> CompletionsAsync(
-        JsonElement body, TenantCaller caller, ChatService chat, ChatPlanCatalog plans, TimeProvider time, ILoggerFactory logs, CancellationToken ct)
+    private static async Task<Results<Ok<CompletionResponse>, ChatStreamResult<ModelAnswer>, ProblemHttpResult, ValidationProblem>> CompletionsAsync(
+        JsonElement body, TenantCaller caller, ChatEngine engine, ModelProviders models, ChatPlanCatalog plans, TimeProvider time, CancellationToken ct)
     {
         var errors = new Dictionary<string, string>(StringComparer.Ordinal);
         var request = DoorRequestReader.Read(body, errors);
@@ -36,7 +37,7 @@ public static class OpenAIDoorApi
             return TypedResults.ValidationProblem(errors.ToDictionary(e => e.Key, e => new[] { e.Value }), detail: string.Join(" ", errors.Values));
         }
 
-        var settings = await SettingsAsync(caller, chat.Models, plans, ct);
+        var settings = await SettingsAsync(caller, models, plans, ct);
         var model = request.Model ?? settings.Model;
         if (!settings.AllowedModels.Contains(model, StringComparer.Ordinal))
         {
@@ -45,76 +46,29 @@ public static class OpenAIDoorApi
                 detail: $"model must be one of this tenant's models: {string.Join(", ", settings.AllowedModels)}.");
         }
 
-        var call = new DoorCall(
-            caller,
-            settings with { Model = model },
-            [new ChatMessage(ChatRole.System, settings.SystemPrompt), .. request.Messages],
-            new Microsoft.Extensions.AI.ChatOptions
-            {
-                ModelId = model,
-                Temperature = request.Temperature ?? settings.Temperature,
-                MaxOutputTokens = Math.Min(request.MaxTokens ?? settings.MaxTokens, settings.MaxTokens),
-            },
-            "chatcmpl-" + Guid.CreateVersion7().ToString("N"),
-            time.GetUtcNow().ToUnixTimeSeconds());
+        var call = ModelCall.Create(caller.Tenant.Scope, caller.Sub, settings with { Model = model }, request.Messages, request.Temperature, request.MaxTokens);
+        var header = CompletionHeader.New(model, time);
+        var recorder = new DoorUsageRecorder(caller);
         if (request.Stream)
         {
-            return new DoorStreamResult(chat, call, request.IncludeUsage);
+            return new ChatStreamResult<ModelAnswer>(engine, call, recorder, sse => new CompletionChunkSink(sse, header, request.IncludeUsage));
         }
 
-        IChatClient client;
         try
         {
-            client = chat.Models.Create(caller.Tenant.Id, call.Settings, model);
+            var run = await engine.RunAsync(call, WholeAnswer.Sink, recorder, ct);
+            return TypedResults.Ok(header.Response(run.Answer));
         }
-        catch (ModelUnavailableException e)
+        catch (ModelCallException e)
         {
-            return UpstreamProblem.Unavailable(e);
-        }
-
-        using (client)
-        {
-            await using var ticket = await chat.Admission.AdmitAsync(caller.Tenant.Scope, caller.Sub, model, chat.Tokens.Count(call.Messages) + call.Options.MaxOutputTokens!.Value, ct);
-            ChatResponse response;
-            try
-            {
-                response = await client.GetResponseAsync(call.Messages, call.Options, ct);
-            }
-            catch (Exception e) when (!ct.IsCancellationRequested)
-            {
-                logs.CreateLogger(typeof(OpenAIDoorApi)).LogWarning(e, "Model call failed for tenant {TenantId} with model {Model}", caller.Tenant.Id, model);
-                return UpstreamProblem.For(e);
-            }
-
-            var text = response.Text;
-            var prompt = (int)(response.Usage?.InputTokenCount ?? chat.Tokens.Count(call.Messages));
-            var completion = (int)(response.Usage?.OutputTokenCount ?? chat.Tokens.Count(text));
-            await call.RecordAsync(prompt, completion, complete: true, ct);
-            await ticket.SettleAsync(prompt + completion);
-            return TypedResults.Ok(new CompletionResponse(
-                call.Id, "chat.completion", call.Created, model,
-                [new CompletionChoice(0, new CompletionMessage("assistant", text), FinishReason(response.FinishReason))],
-                new CompletionUsage(prompt, completion, prompt + completion)));
+            return UpstreamProblem.For(e.Failure);
         }
     }
 
-    public static string FinishReason(ChatFinishReason? reason) => reason == ChatFinishReason.Length ? "length" : "stop";
-
-    private static async Task<ChatSettings> SettingsAsync(TenantCaller caller, ChatModels models, ChatPlanCatalog plans, CancellationToken ct)
+    private static async Task<ChatSettings> SettingsAsync(TenantCaller caller, ModelProviders models, ChatPlanCatalog plans, CancellationToken ct)
     {
         var plan = await plans.FindAsync(caller.Tenant.Plan, ct);
         await using var session = await caller.OpenSessionAsync(ct);
         return (await new TenantConfigStore(session).ReadAsync(plan, ct)).Resolve(models.Defaults);
-    }
-}
-
-/// <summary>One call through the door, with the tenant's configuration applied.</summary>
-public sealed record DoorCall(TenantCaller Caller, ChatSettings Settings, IList<ChatMessage> Messages, Microsoft.Extensions.AI.ChatOptions Options, string Id, long Created)
-{
-    /// <summary>Usage per tenant, key and model; the door stores no conversation.</summary>
-    public async Task RecordAsync(int prompt, int completion, bool complete, CancellationToken ct)
-    {
-        await using var session = await Caller.OpenSessionAsync(ct);
-        await new ChatStore(session).RecordUsageAsync(Caller.Sub, Settings.Model, prompt, completion, complete, ct);
     }
 }

@@ -1,26 +1,6 @@
-using Bulkhead.Chat;
-using Bulkhead.Host.Auth;
-using Microsoft.Extensions.AI;
+using Bulkhead.Host.Chat.Engine;
 
 namespace Bulkhead.Host.Chat;
 
-/// <summary>Everything a chat call needs, read and checked before the model is called.</summary>
-public sealed record PreparedTurn(
-    TenantCaller Caller,
-    Guid ConversationId,
-    bool CreatesConversation,
-    string Content,
-    ChatSettings Settings,
-    IList<ChatMessage> Messages)
-{
-    public string Model => Settings.Model;
-
-    public Microsoft.Extensions.AI.ChatOptions Options => new()
-    {
-        ModelId = Settings.Model,
-        Temperature = Settings.Temperature,
-        MaxOutputTokens = Settings.MaxTokens,
-    };
-
-    public string Title => Content.Length <= 60 ? Content : Content[..(char.IsHighSurrogate(Content[59]) ? 59 : 60)] + "…";
-}
+/// <summary>A conversation turn read and checked before the model is called: the call, and how it is recorded.</summary>
+public sealed record PreparedTurn(ModelCall Call, TurnRecorder Recorder);

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Bulkhead.Chat;
+using Bulkhead.Host.Chat.Providers;
 using Bulkhead.Host.Auth;
 
 namespace Bulkhead.Host.Chat;
@@ -20,7 +21,7 @@ public static class TenantConfigApi
         return api;
     }
 
-    private static async Task<Ok<TenantConfigResponse>> GetAsync(TenantCaller caller, ChatModels models, ChatPlanCatalog plans, CancellationToken ct)
+    private static async Task<Ok<TenantConfigResponse>> GetAsync(TenantCaller caller, ModelProviders models, ChatPlanCatalog plans, CancellationToken ct)
     {
         var plan = await plans.FindAsync(caller.Tenant.Plan, ct);
         await using var session = await caller.OpenSessionAsync(ct);
@@ -29,7 +30,7 @@ public static class TenantConfigApi
     }
 
     private static async Task<Results<Ok<TenantConfigResponse>, ValidationProblem>> PutAsync(
-        JsonElement body, TenantCaller caller, ChatModels models, ChatPlanCatalog plans, ProviderKeySealer sealer, CancellationToken ct)
+        JsonElement body, TenantCaller caller, ModelProviders models, ChatPlanCatalog plans, ProviderKeySealer sealer, CancellationToken ct)
     {
         var plan = await plans.FindAsync(caller.Tenant.Plan, ct);
         await using var session = await caller.OpenSessionAsync(ct);

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Bulkhead.Chat;
+using Bulkhead.Host.Chat.Providers;
 using Bulkhead.Host.Api;
 
 namespace Bulkhead.Host.Chat;
@@ -18,7 +19,7 @@ public sealed class TenantConfigChange
 
     public Dictionary<string, string> Errors { get; } = new(StringComparer.Ordinal);
 
-    public static TenantConfigChange Apply(JsonElement body, TenantChatConfig current, ChatModels models, ProviderKeySealer sealer, Guid tenantId)
+    public static TenantConfigChange Apply(JsonElement body, TenantChatConfig current, ModelProviders models, ProviderKeySealer sealer, Guid tenantId)
     {
         var change = new TenantConfigChange(current.Overrides);
         if (body.ValueKind != JsonValueKind.Object)
@@ -135,7 +136,7 @@ public sealed class TenantConfigChange
         return text;
     }
 
-    private string[]? Models(string field, JsonElement value, ChatModels models)
+    private string[]? Models(string field, JsonElement value, ModelProviders models)
     {
         if (value.ValueKind != JsonValueKind.Array || value.GetArrayLength() is 0 or > MaxAllowedModels
             || value.EnumerateArray().Any(v => v.ValueKind != JsonValueKind.String))

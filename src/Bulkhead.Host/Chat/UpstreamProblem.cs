@@ -1,42 +1,29 @@
-using System.ClientModel;
-using Polly.Timeout;
+using Bulkhead.Host.Chat.Engine;
+using Microsoft.AspNetCore.Mvc;
 
 namespace Bulkhead.Host.Chat;
 
-/// <summary>What a client is told when the model provider fails: 504 for a timeout, 502 for anything else.</summary>
+/// <summary>What a client is told when a model call fails: 503 when it cannot be made, 504 for a timeout, 502 for anything else.</summary>
 public static class UpstreamProblem
 {
-    public static int StatusFor(Exception failure)
+    public static int StatusFor(ModelFailure failure) => failure.Fault switch
     {
-        for (var e = failure; e is not null; e = e.InnerException)
-        {
-            if (e is TimeoutRejectedException or TimeoutException or OperationCanceledException)
-            {
-                return StatusCodes.Status504GatewayTimeout;
-            }
-        }
+        ModelFault.Unavailable => StatusCodes.Status503ServiceUnavailable,
+        ModelFault.TimedOut => StatusCodes.Status504GatewayTimeout,
+        _ => StatusCodes.Status502BadGateway,
+    };
 
-        return StatusCodes.Status502BadGateway;
-    }
+    public static ProblemHttpResult For(ModelFailure failure) =>
+        TypedResults.Problem(statusCode: StatusFor(failure), title: Title(failure), detail: failure.Detail);
 
-    public static ProblemHttpResult For(Exception failure)
+    /// <summary>The problem as the <c>error</c> event of a stream that had started.</summary>
+    public static ProblemDetails Details(ModelFailure failure) =>
+        new() { Status = StatusFor(failure), Title = Title(failure), Detail = failure.Detail };
+
+    private static string Title(ModelFailure failure) => failure.Fault switch
     {
-        var status = StatusFor(failure);
-        return TypedResults.Problem(
-            statusCode: status,
-            title: status == StatusCodes.Status504GatewayTimeout ? "Gateway Timeout" : "Bad Gateway",
-            detail: Detail(failure));
-    }
-
-    /// <summary>Says what went wrong without echoing the provider's body, which could hold anything.</summary>
-    public static string Detail(Exception failure) => StatusFor(failure) == StatusCodes.Status504GatewayTimeout
-        ? "The model provider did not answer in time; no reply was stored as complete."
-        : failure is ClientResultException { Status: > 0 } http
-            ? $"The model provider answered with status {http.Status}; no reply was stored as complete."
-            : "The model provider's answer could not be read; no reply was stored as complete.";
-
-    public static ProblemHttpResult Unavailable(ModelUnavailableException e) => TypedResults.Problem(
-        statusCode: StatusCodes.Status503ServiceUnavailable,
-        title: "Service Unavailable",
-        detail: e.Message);
+        ModelFault.Unavailable => "Service Unavailable",
+        ModelFault.TimedOut => "Gateway Timeout",
+        _ => "Bad Gateway",
+    };
 }

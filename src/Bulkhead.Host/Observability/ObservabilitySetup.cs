@@ -34,7 +34,7 @@ public static class ObservabilitySetup
                 tracing.AddAspNetCoreInstrumentation(o => o.Filter = c => !c.Request.Path.StartsWithSegments("/metrics"))
                     .AddHttpClientInstrumentation()
                     .AddNpgsql()
-                    .AddSource(Bulkhead.Host.Chat.ChatModels.TelemetrySource);
+                    .AddSource(Bulkhead.Host.Chat.Providers.ModelProviders.TelemetrySource);
                 if (otlp is not null)
                 {
                     tracing.AddOtlpExporter(o => (o.Endpoint, o.Protocol) = (new Uri(otlp, "v1/traces"), OtlpExportProtocol.HttpProtobuf));
@@ -46,7 +46,7 @@ public static class ObservabilitySetup
                     .AddHttpClientInstrumentation()
                     .AddNpgsqlInstrumentation()
                     .AddMeter(BulkheadMetrics.MeterName)
-                    .AddMeter(Bulkhead.Host.Chat.ChatModels.TelemetrySource)
+                    .AddMeter(Bulkhead.Host.Chat.Providers.ModelProviders.TelemetrySource)
                     .AddPrometheusExporter();
                 if (otlp is not null)
                 {

@@ -2,6 +2,7 @@ using Bulkhead.Compliance;
 using Bulkhead.Conversations;
 using Bulkhead.Host.Auth;
 using Bulkhead.Host.Chat;
+using Bulkhead.Host.Chat.Engine;
 using Bulkhead.Storage;
 using Bulkhead.Tenancy;
 using Microsoft.Extensions.DependencyInjection;
@@ -83,7 +84,7 @@ public sealed class PlacementFenceTests(ApiFixture api) : IClassFixture<ApiFixtu
         var turn = (await chat.PrepareAsync(caller, null, "Where is my order?", default))!;
 
         await MoveAsync(tenant, Tier.Schema);
-        var saved = await chat.SaveAsync(turn, "It is on its way.", 10, 5, complete: true, default);
+        var saved = await turn.Recorder.RecordAsync(turn.Call, new ModelAnswer("It is on its way.", 10, 5, Complete: true, FinishReason: null), default);
 
         Assert.NotNull(saved.Stored);
         var moved = (await api.Database.Catalog.FindAsync(tenant.Id, default))!;

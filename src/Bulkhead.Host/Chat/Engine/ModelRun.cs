@@ -1,9 +1,9 @@
 using System.Text;
 using Microsoft.Extensions.AI;
 
-namespace Bulkhead.Host.Chat;
+namespace Bulkhead.Host.Chat.Engine;
 
-/// <summary>How a streamed model call ended.</summary>
+/// <summary>How a model call ended.</summary>
 public enum RunOutcome
 {
     Completed,
@@ -15,7 +15,7 @@ public enum RunOutcome
     Failed,
 }
 
-/// <summary>One streamed model call and what it produced, whatever the outcome.</summary>
+/// <summary>One model call and what it produced, whatever the outcome.</summary>
 public sealed class ModelRun
 {
     public StringBuilder Text { get; } = new();
@@ -28,15 +28,35 @@ public sealed class ModelRun
 
     public Exception? Failure { get; private set; }
 
+    /// <summary>The whole answer at once. A caller that leaves cancels the call, and the cancellation propagates.</summary>
+    public static async Task<ModelRun> CompleteAsync(IChatClient client, ModelCall call, CancellationToken ct)
+    {
+        var run = new ModelRun();
+        try
+        {
+            var response = await client.GetResponseAsync(call.Messages, call.Options, ct);
+            run.Text.Append(response.Text);
+            run.Usage = response.Usage;
+            run.FinishReason = response.FinishReason;
+            run.Outcome = RunOutcome.Completed;
+        }
+        catch (Exception e) when (!ct.IsCancellationRequested)
+        {
+            run.Outcome = RunOutcome.Failed;
+            run.Failure = e;
+        }
+
+        return run;
+    }
+
     /// <summary>Streams the call, handing each piece of text to <paramref name="onDelta"/> as it arrives.</summary>
-    public static async Task<ModelRun> StreamAsync(
-        IChatClient client, IList<ChatMessage> messages, ChatOptions options, Func<string, Task> onDelta, CancellationToken ct)
+    public static async Task<ModelRun> StreamAsync(IChatClient client, ModelCall call, Func<string, Task> onDelta, CancellationToken ct)
     {
         var run = new ModelRun();
         var clientGone = false;
         try
         {
-            await foreach (var update in client.GetStreamingResponseAsync(messages, options, ct).WithCancellation(ct))
+            await foreach (var update in client.GetStreamingResponseAsync(call.Messages, call.Options, ct).WithCancellation(ct))
             {
                 foreach (var usage in update.Contents.OfType<UsageContent>())
                 {

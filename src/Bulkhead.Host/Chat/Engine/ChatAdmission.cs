@@ -1,7 +1,7 @@
 using Bulkhead.Limits;
 using Bulkhead.Tenancy;
 
-namespace Bulkhead.Host.Chat;
+namespace Bulkhead.Host.Chat.Engine;
 
 /// <summary>
 /// What every model call passes first: the tenant's concurrency gate, then the token quota reservation

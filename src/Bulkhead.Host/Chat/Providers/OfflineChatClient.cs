@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Runtime.CompilerServices;
 using Microsoft.Extensions.AI;
 
-namespace Bulkhead.Host.Chat;
+namespace Bulkhead.Host.Chat.Providers;
 
 /// <summary>
 /// The built-in model: deterministic, no network. Its reply names the model, temperature and max_tokens it
