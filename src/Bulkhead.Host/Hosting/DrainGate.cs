@@ -35,6 +35,7 @@ public sealed class DrainGate(RequestDelegate next, NodeDrain drain, IProblemDet
 
         try
         {
+            using var cut = drain.Cut.Register(static c => ((HttpContext)c!).Abort(), context);
             context.Response.OnStarting(() =>
             {
                 // A request that finishes during the drain closes its connection instead of keeping it alive here.

@@ -7,15 +7,19 @@ namespace Bulkhead.Host.Hosting;
 /// starts draining: /readyz answers 503, new requests are refused, and the requests in flight are given the
 /// grace period to finish. Only then does the host go on to stop the server and its background work.
 /// </summary>
-public sealed class NodeDrain(IOptions<ShutdownOptions> options, TimeProvider time, ILogger<NodeDrain> log) : IHostedLifecycleService
+public sealed class NodeDrain(IOptions<ShutdownOptions> options, TimeProvider time, ILogger<NodeDrain> log) : IHostedLifecycleService, IDisposable
 {
     private readonly TaskCompletionSource _idle = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly CancellationTokenSource _cut = new();
     private int _inFlight;
     private volatile bool _draining;
 
     public bool IsDraining => _draining;
 
     public int InFlight => Volatile.Read(ref _inFlight);
+
+    /// <summary>Cancelled when the grace period is over: the requests still in flight are aborted then.</summary>
+    public CancellationToken Cut => _cut.Token;
 
     /// <summary>Counts a request in, unless the node is draining. A request counted in must be counted out with <see cref="Exit"/>.</summary>
     public bool TryEnter()
@@ -58,13 +62,10 @@ public sealed class NodeDrain(IOptions<ShutdownOptions> options, TimeProvider ti
                 _idle.Task.WaitAsync(settings.GracePeriod, time, cancellationToken));
             log.LogInformation("Drained in {Elapsed}: no request in flight", time.GetElapsedTime(started));
         }
-        catch (TimeoutException)
+        catch (Exception e) when (e is TimeoutException or OperationCanceledException)
         {
             log.LogWarning("Grace period of {Grace} over with {InFlight} requests still in flight: they are cut", settings.GracePeriod, InFlight);
-        }
-        catch (OperationCanceledException)
-        {
-            log.LogWarning("Shutdown timeout reached while draining; {InFlight} requests in flight are cut", InFlight);
+            await _cut.CancelAsync();
         }
     }
 
@@ -77,4 +78,6 @@ public sealed class NodeDrain(IOptions<ShutdownOptions> options, TimeProvider ti
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public void Dispose() => _cut.Dispose();
 }
