@@ -50,6 +50,7 @@ public static class BulkheadApp
         builder.Services.AddSingleton(new ApiKeySigning(TenantApiKey.SigningKey(BulkheadConfiguration.ResolveApiKeySecret(options))));
         builder.Services.AddSingleton<FailedAuthentication>();
         builder.Services.AddHostedService<IsolationPreflightService>();
+        builder.Services.AddBulkheadShutdown(builder.Configuration);
         builder.Services.AddBulkheadLimits(builder.Configuration);
         builder.Services.AddBulkheadChat();
         builder.Services.AddBulkheadObservability(builder.Configuration);
@@ -71,6 +72,7 @@ public static class BulkheadApp
         var app = builder.Build();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseBulkheadShutdown();
         app.UseAuthentication();
         app.UseMiddleware<CredentialGate>();
         app.UseMiddleware<TenantResolution>();

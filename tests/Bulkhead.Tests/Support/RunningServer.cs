@@ -11,6 +11,7 @@ namespace Bulkhead.Tests.Support;
 public sealed class RunningServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
+    private Task? _stopping;
 
     private RunningServer(WebApplication app, Uri address)
     {
@@ -61,9 +62,12 @@ public sealed class RunningServer : IAsyncDisposable
         return client;
     }
 
+    /// <summary>Stops the server as SIGTERM does (drain, then stop); the same task however often it is called.</summary>
+    public Task StopAsync() => _stopping ??= _app.StopAsync();
+
     public async ValueTask DisposeAsync()
     {
-        await _app.StopAsync();
+        await StopAsync();
         await _app.DisposeAsync();
     }
 }

@@ -1,0 +1,22 @@
+namespace Bulkhead.Host.Hosting;
+
+/// <summary>Graceful shutdown: the drain before the server stops, and a host timeout that leaves room for it.</summary>
+public static class ShutdownSetup
+{
+    /// <summary>What the host needs beyond the grace period to stop the server and the background services.</summary>
+    public static readonly TimeSpan StopMargin = TimeSpan.FromSeconds(5);
+
+    public static IServiceCollection AddBulkheadShutdown(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<ShutdownOptions>().Bind(configuration.GetSection(ShutdownOptions.Section))
+            .Validate(o => o.IsValid, "Bulkhead:Shutdown:GracePeriod and DrainDelay must not be negative, and DrainDelay must not exceed GracePeriod.")
+            .ValidateOnStart();
+        var grace = (configuration.GetSection(ShutdownOptions.Section).Get<ShutdownOptions>() ?? new ShutdownOptions()).GracePeriod;
+        services.Configure<HostOptions>(host => host.ShutdownTimeout = grace + StopMargin);
+        services.AddSingleton<NodeDrain>();
+        services.AddHostedService(sp => sp.GetRequiredService<NodeDrain>());
+        return services;
+    }
+
+    public static IApplicationBuilder UseBulkheadShutdown(this IApplicationBuilder app) => app.UseMiddleware<DrainGate>();
+}
