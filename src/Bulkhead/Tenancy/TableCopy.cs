@@ -147,7 +147,7 @@ public sealed class TableCopy(string table, IReadOnlyList<string> columns, IRead
         IReadOnlyCollection<int>? buckets = null)
     {
         await using var command = new NpgsqlCommand(
-            $"select {BucketExpression}, count(*), sum(('x' || left({RowHash}, 16))::bit(64)::bigint) from {Qualified(schema)} t where tenant_id = $1 {BucketFilter(buckets)} group by 1",
+            $"select {BucketExpression}, count(*), sum({RowHash64}) from {Qualified(schema)} t where tenant_id = $1 {BucketFilter(buckets)} group by 1",
             connection);
         command.Parameters.Add(new NpgsqlParameter { Value = tenantId });
         AddBuckets(command, buckets);
@@ -163,7 +163,13 @@ public sealed class TableCopy(string table, IReadOnlyList<string> columns, IRead
 
     private string BucketExpression => $"(hashtext({KeyExpression}) & {Buckets - 1})";
 
-    private string RowHash => $"md5(row({string.Join(", ", columns.Select(c => "t." + Migrator.Quote(c)))})::text)";
+    private string RowHash => $"md5({RowValue}::text)";
+
+    // The server's own 64-bit hash of the row's values (each column type's hash function): several times
+    // cheaper than md5 of the row's text, which matters in the frozen round's scan of the source.
+    private string RowHash64 => $"hash_record_extended({RowValue}, 0)";
+
+    private string RowValue => $"row({string.Join(", ", columns.Select(c => "t." + Migrator.Quote(c)))})";
 
     private string BucketFilter(IReadOnlyCollection<int>? buckets) => buckets is null ? "" : $"and {BucketExpression} = any($2)";
 
