@@ -1,6 +1,4 @@
 using Bulkhead.Host.Hosting;
-using Npgsql;
-using StackExchange.Redis;
 
 namespace Bulkhead.Host.Api;
 
@@ -20,29 +18,14 @@ public static class HealthApi
     /// Ready when the node is not draining, PostgreSQL answers and, when the limits use Redis, Redis answers
     /// too. Not ready is a 503 problem naming what failed, for a load balancer to take the node out of rotation.
     /// </summary>
-    private static async Task<Results<Ok<Readiness>, ProblemHttpResult>> ReadyAsync(
-        NpgsqlDataSource database, NodeDrain drain, IServiceProvider services, CancellationToken ct)
+    private static async Task<Results<Ok<Readiness>, ProblemHttpResult>> ReadyAsync(NodeDrain drain, ReadinessProbe probe)
     {
         if (drain.IsDraining)
         {
             return NotReady("This node is shutting down.", new() { ["draining"] = true });
         }
 
-        var postgres = await PostgresAsync(database, ct);
-        string? redis = null;
-        if (services.GetService<IConnectionMultiplexer>() is { } multiplexer)
-        {
-            try
-            {
-                await multiplexer.GetDatabase().PingAsync().WaitAsync(CheckTimeout, ct);
-                redis = "ok";
-            }
-            catch (Exception e) when (e is RedisException or TimeoutException)
-            {
-                redis = "unreachable";
-            }
-        }
-
+        var (postgres, redis) = await probe.CheckAsync();
         if (postgres == "ok" && redis is null or "ok")
         {
             return TypedResults.Ok(new Readiness("ready", postgres, redis));
@@ -50,26 +33,6 @@ public static class HealthApi
 
         var down = string.Join(" and ", new[] { postgres == "ok" ? null : "PostgreSQL", redis is null or "ok" ? null : "Redis" }.OfType<string>());
         return NotReady($"{down} cannot be reached from this node.", new() { ["draining"] = false, ["postgres"] = postgres, ["redis"] = redis });
-    }
-
-    private static async Task<string> PostgresAsync(NpgsqlDataSource database, CancellationToken ct)
-    {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        timeout.CancelAfter(CheckTimeout);
-        try
-        {
-            await using var command = database.CreateCommand("select 1");
-            await command.ExecuteScalarAsync(timeout.Token);
-            return "ok";
-        }
-        catch (NpgsqlException)
-        {
-            return "unreachable";
-        }
-        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
-        {
-            return "unreachable";
-        }
     }
 
     private static ProblemHttpResult NotReady(string detail, Dictionary<string, object?> extensions) =>

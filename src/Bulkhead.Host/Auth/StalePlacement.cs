@@ -22,4 +22,26 @@ public static class StalePlacement
         await directory.ResolveAgainAsync(caller.Tenant.Id, caller.Tenant.Epoch, ct) is { Status: TenantStatus.Active } tenant
             ? caller with { Tenant = tenant }
             : null;
+
+    /// <summary>
+    /// Runs a write for the caller; when the placement it resolved refuses it (the tenant moved while the
+    /// request ran, e.g. during a long model call), resolves the tenant again and writes once more there.
+    /// </summary>
+    public static async Task<T> WriteAsync<T>(TenantCaller caller, TenantDirectory directory, Func<TenantCaller, CancellationToken, Task<T>> write, CancellationToken ct)
+    {
+        try
+        {
+            return await write(caller, ct);
+        }
+        catch (Exception e) when (PlacementFence.IsStale(e))
+        {
+            var again = await ResolveAgainAsync(caller, directory, ct);
+            if (again is null)
+            {
+                throw;
+            }
+
+            return await write(again, ct);
+        }
+    }
 }

@@ -3,6 +3,7 @@ using Bulkhead.Chat;
 using Bulkhead.Host.Auth;
 using Bulkhead.Host.Chat.Engine;
 using Bulkhead.Host.Chat.Providers;
+using Bulkhead.Tenancy;
 
 namespace Bulkhead.Host.Chat;
 
@@ -28,7 +29,7 @@ public static class OpenAIDoorApi
     }
 
     private static async Task<Results<Ok<CompletionResponse>, ChatStreamResult<ModelAnswer>, ProblemHttpResult, ValidationProblem>> CompletionsAsync(
-        JsonElement body, TenantCaller caller, ChatEngine engine, ModelProviders models, ChatPlanCatalog plans, TimeProvider time, CancellationToken ct)
+        JsonElement body, TenantCaller caller, ChatEngine engine, ModelProviders models, ChatPlanCatalog plans, TenantDirectory directory, TimeProvider time, CancellationToken ct)
     {
         var errors = new Dictionary<string, string>(StringComparer.Ordinal);
         var request = DoorRequestReader.Read(body, errors);
@@ -48,7 +49,7 @@ public static class OpenAIDoorApi
 
         var call = ModelCall.Create(caller.Tenant.Scope, caller.Sub, settings with { Model = model }, request.Messages, request.Temperature, request.MaxTokens);
         var header = CompletionHeader.New(model, time);
-        var recorder = new DoorUsageRecorder(caller);
+        var recorder = new DoorUsageRecorder(caller, directory);
         if (request.Stream)
         {
             return new ChatStreamResult<ModelAnswer>(engine, call, recorder, sse => new CompletionChunkSink(sse, header, request.IncludeUsage));

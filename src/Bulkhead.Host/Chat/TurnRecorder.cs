@@ -18,20 +18,7 @@ public sealed record TurnRecorder(TenantCaller Caller, TenantDirectory Directory
     public async Task<TurnResult> RecordAsync(ModelCall call, ModelAnswer answer, CancellationToken ct)
     {
         var turn = new ChatTurn(ConversationId, CreatesConversation, Title, Content, answer.Text, call.Model, answer.PromptTokens, answer.CompletionTokens, answer.Complete);
-        try
-        {
-            return new TurnResult(turn, await StoreAsync(Caller, turn, ct));
-        }
-        catch (Exception e) when (PlacementFence.IsStale(e))
-        {
-            var caller = await StalePlacement.ResolveAgainAsync(Caller, Directory, ct);
-            if (caller is null)
-            {
-                throw;
-            }
-
-            return new TurnResult(turn, await StoreAsync(caller, turn, ct));
-        }
+        return new TurnResult(turn, await StalePlacement.WriteAsync(Caller, Directory, (caller, token) => StoreAsync(caller, turn, token), ct));
     }
 
     private static async Task<StoredTurn?> StoreAsync(TenantCaller caller, ChatTurn turn, CancellationToken ct)

@@ -14,6 +14,7 @@ public static class ShutdownSetup
         var grace = (configuration.GetSection(ShutdownOptions.Section).Get<ShutdownOptions>() ?? new ShutdownOptions()).GracePeriod;
         services.Configure<HostOptions>(host => host.ShutdownTimeout = grace + StopMargin);
         services.AddSingleton<NodeDrain>();
+        services.AddSingleton<Api.ReadinessProbe>();
         services.AddHostedService(sp => sp.GetRequiredService<NodeDrain>());
         return services;
     }

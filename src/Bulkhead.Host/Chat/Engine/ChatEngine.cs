@@ -6,8 +6,9 @@ namespace Bulkhead.Host.Chat.Engine;
 /// Every model call, from every door: create the provider's client, admit (concurrency gate, then the
 /// token quota reservation), call the model into the sink, count the usage the provider did not report,
 /// record, settle the reservation. A failure before anything reached the client throws
-/// <see cref="ModelCallException"/> and records nothing; what a stream produced before it was cut (the
-/// client left, the provider failed) is recorded as incomplete, with a deadline of its own.
+/// <see cref="ModelCallException"/> and records nothing; what a call produced is recorded (incomplete when
+/// a stream was cut) with a deadline of its own, whether or not the client is still there, and charged
+/// even when recording fails.
 /// </summary>
 public sealed class ChatEngine(ModelProviders providers, ChatAdmission admission, TokenCounter tokens, ILogger<ChatEngine> log)
 {
@@ -33,18 +34,19 @@ public sealed class ChatEngine(ModelProviders providers, ChatAdmission admission
 
         var answer = ModelAnswer.Of(run, call.Messages, tokens);
         TRecord recorded;
-        if (sink.Streams)
+        try
         {
-            // The client may be gone: what was produced is recorded all the same.
+            // The client may be gone (a stream cut, a JSON caller that hung up): what the model produced is
+            // recorded all the same, within a deadline of its own.
             using var deadline = new CancellationTokenSource(RecordDeadline);
             recorded = await recorder.RecordAsync(call, answer, deadline.Token);
         }
-        else
+        finally
         {
-            recorded = await recorder.RecordAsync(call, answer, ct);
+            // What the provider produced is charged even when recording it failed.
+            await ticket.SettleAsync(answer.TotalTokens);
         }
 
-        await ticket.SettleAsync(answer.TotalTokens);
         return new ChatRun<TRecord>(answer, recorded, run.Outcome, failure);
     }
 }

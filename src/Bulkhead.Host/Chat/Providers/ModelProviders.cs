@@ -34,7 +34,6 @@ public sealed class ModelProviders(
             $"The configured model '{call.Model}' is not served by this server; a tenant admin can choose another in /api/tenant/config."));
         var inner = provider.Create(call.Model, () => call.Settings.ProviderKeySealed is { } sealedKey ? OpenTenantKey(call.Tenant.TenantId, sealedKey) : null);
         return new ChatClientBuilder(inner)
-            .UseLogging(logs)
             .UseOpenTelemetry(logs, TelemetrySource)
             .Build();
     }
