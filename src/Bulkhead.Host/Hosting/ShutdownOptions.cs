@@ -9,8 +9,8 @@ public sealed class ShutdownOptions
     public TimeSpan GracePeriod { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>
-    /// How long /readyz answers 503 before the node stops listening, even when nothing is in flight: set it to
-    /// what the load balancer needs to see a node fail its check (interval times unhealthy threshold).
+    /// How long /readyz answers 503 while new requests are still served, before the node refuses them (part of
+    /// the grace period): set it to what the load balancer needs to see a node fail its check (interval times unhealthy threshold).
     /// </summary>
     public TimeSpan DrainDelay { get; set; } = TimeSpan.Zero;
 
