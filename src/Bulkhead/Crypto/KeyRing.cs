@@ -1,0 +1,116 @@
+using System.Security.Cryptography;
+
+namespace Bulkhead.Crypto;
+
+/// <summary>
+/// The key hierarchy and its cache. A KEK in the provider wraps each tenant's data and blind-index keys;
+/// a tenant data key wraps each of the tenant's users' content keys. Unwrapped keys are cached per tenant
+/// and per (tenant, user), bounded by <see cref="Capacity"/>, so the provider (an HSM) is reached once per
+/// key, not once per request; keys are never logged. Keys are created on first use.
+/// </summary>
+public sealed class KeyRing(IKeyProvider provider, int capacity = KeyRing.DefaultCapacity)
+{
+    public const int DefaultCapacity = 100_000;
+
+    private readonly BoundedCache<Guid, TenantKeys> _tenants = new(capacity);
+    private readonly BoundedCache<(Guid Tenant, Guid User), UserKeys> _users = new(capacity);
+
+    public IKeyProvider Provider => provider;
+
+    public int Capacity => capacity;
+
+    public ContentCipher For(Guid tenant) => new(this, tenant);
+
+    public TenantKeys Tenant(Guid tenant)
+    {
+        if (_tenants.TryGet(tenant, out var cached))
+        {
+            return cached;
+        }
+
+        var set = KeySet.Merge(provider.Read(tenant, KeyNames.Tenant));
+        if (set is null)
+        {
+            var kek = provider.CurrentKek();
+            provider.Add(tenant, KeyNames.Tenant, new KeySet(
+            [
+                WrapTenantKey(tenant, Guid.CreateVersion7(), StoredKey.Data, kek, RandomNumberGenerator.GetBytes(AesGcmBox.KeySize)),
+                WrapTenantKey(tenant, Guid.CreateVersion7(), StoredKey.Index, kek, RandomNumberGenerator.GetBytes(AesGcmBox.KeySize)),
+            ]).ToBytes());
+            set = KeySet.Merge(provider.Read(tenant, KeyNames.Tenant)) ?? throw new CryptographicException($"The key provider did not keep tenant {tenant}'s keys.");
+        }
+
+        return _tenants.Set(tenant, Unwrap(tenant, set));
+    }
+
+    /// <returns>The user's keys, or null when the user has none and <paramref name="create"/> is false (never made, or erased).</returns>
+    public UserKeys? User(Guid tenant, Guid user, bool create)
+    {
+        if (_users.TryGet((tenant, user), out var cached))
+        {
+            return cached;
+        }
+
+        var set = KeySet.Merge(provider.Read(tenant, KeyNames.User(user)));
+        if (set is null)
+        {
+            if (!create)
+            {
+                return null;
+            }
+
+            var keys = Tenant(tenant);
+            provider.Add(tenant, KeyNames.User(user), new KeySet(
+                [WrapUserKey(keys, user, Guid.CreateVersion7(), RandomNumberGenerator.GetBytes(AesGcmBox.KeySize))]).ToBytes());
+            set = KeySet.Merge(provider.Read(tenant, KeyNames.User(user))) ?? throw new CryptographicException($"The key provider did not keep a user key of tenant {tenant}.");
+        }
+
+        var owner = Tenant(tenant);
+        var unwrapped = set.Keys.ToDictionary(k => k.Id, k => Open(owner, user, k));
+        return _users.Set((tenant, user), new UserKeys(set.Keys[0].Id, unwrapped));
+    }
+
+    /// <summary>Crypto-shredding of one user (GDPR erasure): their keys are destroyed in the provider and forgotten here.</summary>
+    public bool DestroyUser(Guid tenant, Guid user)
+    {
+        _users.Remove((tenant, user));
+        return provider.Delete(tenant, KeyNames.User(user));
+    }
+
+    /// <summary>Crypto-shredding of a tenant (offboarding): every key it has.</summary>
+    public int DestroyTenant(Guid tenant)
+    {
+        Forget(tenant);
+        return provider.DeleteTenant(tenant);
+    }
+
+    /// <summary>Drops the tenant's cached keys (after a rotation elsewhere, or an offboarding).</summary>
+    public void Forget(Guid tenant)
+    {
+        _tenants.Remove(tenant);
+        _users.RemoveWhere(k => k.Tenant == tenant);
+    }
+
+    internal StoredKey WrapTenantKey(Guid tenant, Guid id, string purpose, string kek, byte[] key) =>
+        new(id, purpose, kek, provider.Wrap(kek, key, KeyNames.TenantKeyContext(tenant, id)));
+
+    internal static StoredKey WrapUserKey(TenantKeys owner, Guid user, Guid id, byte[] key) =>
+        new(id, StoredKey.Data, owner.Current.ToString(), AesGcmBox.Seal(owner.Data[owner.Current], key, KeyNames.UserKeyContext(owner.Tenant, user, id)));
+
+    internal static byte[] Open(TenantKeys owner, Guid user, StoredKey key) =>
+        Guid.TryParse(key.WrappedBy, out var wrapper) && owner.Data.TryGetValue(wrapper, out var tenantKey)
+            ? AesGcmBox.Open(tenantKey, key.Wrapped, KeyNames.UserKeyContext(owner.Tenant, user, key.Id))
+            : throw new CryptographicException($"A user key of tenant {owner.Tenant} is wrapped by a tenant key that is gone.");
+
+    internal TenantKeys Unwrap(Guid tenant, KeySet set)
+    {
+        var data = set.Keys.Where(k => k.Purpose == StoredKey.Data).ToList();
+        var index = set.Keys.First(k => k.Purpose == StoredKey.Index);
+        return new TenantKeys(
+            tenant,
+            data[0].Id,
+            data.ToDictionary(k => k.Id, k => provider.Unwrap(k.WrappedBy, k.Wrapped, KeyNames.TenantKeyContext(tenant, k.Id))),
+            provider.Unwrap(index.WrappedBy, index.Wrapped, KeyNames.TenantKeyContext(tenant, index.Id)),
+            data[0].WrappedBy);
+    }
+}
