@@ -1,4 +1,5 @@
 using Bulkhead.Conversations;
+using Bulkhead.Crypto;
 using Bulkhead.Host.Auth;
 using Bulkhead.Host.Chat;
 using Microsoft.AspNetCore.Mvc;
@@ -25,8 +26,14 @@ public static class ConversationsApi
     }
 
     private static async Task<Results<Ok<ListResponse<ConversationResponse>>, ProblemHttpResult>> ListAsync(
-        TenantCaller caller, CursorCodec cursors, CancellationToken ct, int? limit = null, string? cursor = null, [FromQuery(Name = "user_id")] string? userId = null)
+        TenantCaller caller, CursorCodec cursors, CancellationToken ct, int? limit = null, string? cursor = null, [FromQuery(Name = "user_id")] string? userId = null,
+        string? q = null)
     {
+        if (q is not null && (q.Length > MaxTitle || !ContentCipher.Words(q).Any()))
+        {
+            return Problems.BadRequest($"q must hold at least one word (letters or digits) and at most {MaxTitle} characters; titles match when they contain every word.");
+        }
+
         Guid? userFilter = null;
         if (userId is not null)
         {
@@ -43,14 +50,15 @@ public static class ConversationsApi
             userFilter = parsed;
         }
 
-        var binding = $"{caller.Tenant.Id}|{caller.Sub}|conversations|{userFilter}";
+        // The search is part of the binding: a cursor of one search does not page another.
+        var binding = $"{caller.Tenant.Id}|{caller.Sub}|conversations|{userFilter}|{q}";
         if (Paging.Read(limit, cursor, binding, cursors, out var pageSize, out var after) is { } problem)
         {
             return problem;
         }
 
         await using var session = await caller.OpenSessionAsync(ct);
-        var page = await new ConversationStore(session).ListAsync(caller.Viewer, userFilter, after, pageSize, ct);
+        var page = await new ConversationStore(session, caller.Keys).ListAsync(caller.Viewer, userFilter, after, pageSize, ct, q);
         return TypedResults.Ok(new ListResponse<ConversationResponse>(
             page.Items.Select(ConversationResponse.From).ToList(),
             page.After is { } next ? cursors.Encode(next, binding) : null));
@@ -65,7 +73,7 @@ public static class ConversationsApi
         }
 
         await using var session = await caller.OpenSessionAsync(ct);
-        var conversation = await new ConversationStore(session).CreateAsync(caller.Viewer, body.Title ?? "New conversation", ct);
+        var conversation = await new ConversationStore(session, caller.Keys).CreateAsync(caller.Viewer, body.Title ?? "New conversation", ct);
         return TypedResults.Created($"/api/conversations/{conversation.Id}", ConversationResponse.From(conversation));
     }
 
@@ -78,7 +86,7 @@ public static class ConversationsApi
         }
 
         await using var session = await caller.OpenSessionAsync(ct);
-        var conversation = await new ConversationStore(session).GetAsync(caller.Viewer, key, ct);
+        var conversation = await new ConversationStore(session, caller.Keys).GetAsync(caller.Viewer, key, ct);
         return conversation is null ? Problems.NotFound("conversation") : TypedResults.Ok(ConversationResponse.From(conversation));
     }
 
@@ -96,7 +104,7 @@ public static class ConversationsApi
         }
 
         await using var session = await caller.OpenSessionAsync(ct);
-        var conversation = await new ConversationStore(session).RenameAsync(caller.Viewer, key, body.Title!, ct);
+        var conversation = await new ConversationStore(session, caller.Keys).RenameAsync(caller.Viewer, key, body.Title!, ct);
         return conversation is null ? Problems.NotFound("conversation") : TypedResults.Ok(ConversationResponse.From(conversation));
     }
 
@@ -108,7 +116,7 @@ public static class ConversationsApi
         }
 
         await using var session = await caller.OpenSessionAsync(ct);
-        return await new ConversationStore(session).DeleteAsync(caller.Viewer, key, ct)
+        return await new ConversationStore(session, caller.Keys).DeleteAsync(caller.Viewer, key, ct)
             ? TypedResults.NoContent()
             : Problems.NotFound("conversation");
     }
@@ -128,7 +136,7 @@ public static class ConversationsApi
         }
 
         await using var session = await caller.OpenSessionAsync(ct);
-        var page = await new ConversationStore(session).ListMessagesAsync(caller.Viewer, key, after, pageSize, ct);
+        var page = await new ConversationStore(session, caller.Keys).ListMessagesAsync(caller.Viewer, key, after, pageSize, ct);
         if (page is null)
         {
             return Problems.NotFound("conversation");

@@ -14,7 +14,7 @@ public static class MeApi
     private static async Task<Ok<MeResponse>> GetAsync(TenantCaller caller, CancellationToken ct)
     {
         await using var session = await caller.OpenSessionAsync(ct);
-        var userId = await new ConversationStore(session).EnsureUserAsync(caller.Sub, ct);
+        var userId = await new ConversationStore(session, caller.Keys).EnsureUserAsync(caller.Sub, ct);
         var tenant = caller.Tenant;
         return TypedResults.Ok(new MeResponse(tenant.Id, tenant.Slug, userId, caller.Sub, caller.Role, tenant.Plan));
     }

@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using Bulkhead.Audit;
 using Bulkhead.Conversations;
+using Bulkhead.Crypto;
 using Bulkhead.Host.Audit;
 using Bulkhead.Storage;
 using Bulkhead.Tenancy;
@@ -10,9 +11,9 @@ namespace Bulkhead.Host.Auth;
 /// <summary>
 /// The verified caller of a tenant endpoint: the tenant named by the token's tid (resolved and checked
 /// active by <see cref="TenantResolution"/>), the token's sub and role. Handlers take it as a parameter.
-/// Sessions it opens are audited as <see cref="Actor"/>.
+/// Sessions it opens are audited as <see cref="Actor"/>; <see cref="Keys"/> seal and open its content.
 /// </summary>
-public sealed record TenantCaller(Tenant Tenant, string Sub, string Role, IPlacementRouter Router, AuditActor? Actor = null)
+public sealed record TenantCaller(Tenant Tenant, string Sub, string Role, IPlacementRouter Router, KeyRing Keys, AuditActor? Actor = null)
 {
     public bool IsAdmin => Role == Roles.Admin;
 
@@ -30,6 +31,7 @@ public sealed record TenantCaller(Tenant Tenant, string Sub, string Role, IPlace
             user.FindFirstValue(Claims.Subject)!,
             user.FindFirstValue(Claims.Role) ?? Roles.Member,
             context.RequestServices.GetRequiredService<IPlacementRouter>(),
+            context.RequestServices.GetRequiredService<KeyRing>(),
             RequestActor.From(context)));
     }
 }

@@ -23,7 +23,7 @@ public sealed class ChatService(ModelProviders models, ChatPlanCatalog plans, Ch
         ChatTurnContext context;
         await using (var session = await caller.OpenSessionAsync(ct))
         {
-            context = await new ChatStore(session).PrepareAsync(caller.Viewer, conversationId, options.Value.Chat.HistoryMessages, plan, ct);
+            context = await new ChatStore(session, caller.Keys).PrepareAsync(caller.Viewer, conversationId, options.Value.Chat.HistoryMessages, plan, ct);
         }
 
         if (conversationId is not null && !context.ConversationVisible)
@@ -34,7 +34,7 @@ public sealed class ChatService(ModelProviders models, ChatPlanCatalog plans, Ch
         var settings = context.Config.Resolve(models.Defaults);
         var call = ModelCall.Create(caller.Tenant.Scope, caller.Sub, settings,
             [.. context.History.Select(m => new ChatMessage(new ChatRole(m.Role), m.Content)), new ChatMessage(ChatRole.User, content)]);
-        return new PreparedTurn(call, new TurnRecorder(caller, directory, conversationId ?? Guid.CreateVersion7(), conversationId is null, content));
+        return new PreparedTurn(call, new TurnRecorder(caller, directory, conversationId ?? Guid.CreateVersion7(), context.Owner, conversationId is null, content));
     }
 
     /// <summary>Runs the turn into a JSON answer; throws <see cref="ModelCallException"/> when the model gave none.</summary>

@@ -16,7 +16,7 @@ public sealed record DoorUsageRecorder(TenantCaller Caller, TenantDirectory Dire
         await StalePlacement.WriteAsync(Caller, Directory, async (caller, token) =>
         {
             await using var session = await caller.OpenSessionAsync(token);
-            await new ChatStore(session).RecordUsageAsync(caller.Sub, call.Model, answer.PromptTokens, answer.CompletionTokens, answer.Complete, token);
+            await new ChatStore(session, caller.Keys).RecordUsageAsync(caller.Sub, call.Model, answer.PromptTokens, answer.CompletionTokens, answer.Complete, token);
             return true;
         }, ct);
         return answer;

@@ -70,6 +70,6 @@ public static class OpenAIDoorApi
     {
         var plan = await plans.FindAsync(caller.Tenant.Plan, ct);
         await using var session = await caller.OpenSessionAsync(ct);
-        return (await new TenantConfigStore(session).ReadAsync(plan, ct)).Resolve(models.Defaults);
+        return (await new TenantConfigStore(session, caller.Keys).ReadAsync(plan, ct)).Resolve(models.Defaults);
     }
 }

@@ -25,7 +25,7 @@ public static class TenantConfigApi
     {
         var plan = await plans.FindAsync(caller.Tenant.Plan, ct);
         await using var session = await caller.OpenSessionAsync(ct);
-        var config = await new TenantConfigStore(session).ReadAsync(plan, ct);
+        var config = await new TenantConfigStore(session, caller.Keys).ReadAsync(plan, ct);
         return TypedResults.Ok(TenantConfigResponse.From(config, models.Defaults));
     }
 
@@ -34,7 +34,7 @@ public static class TenantConfigApi
     {
         var plan = await plans.FindAsync(caller.Tenant.Plan, ct);
         await using var session = await caller.OpenSessionAsync(ct);
-        var store = new TenantConfigStore(session);
+        var store = new TenantConfigStore(session, caller.Keys);
         var current = await store.BeginChangeAsync(plan, ct);
         var change = TenantConfigChange.Apply(body, current, models, sealer, caller.Tenant.Id);
         if (change.Errors.Count > 0)

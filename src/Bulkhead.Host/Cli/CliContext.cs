@@ -1,3 +1,5 @@
+using Bulkhead.Crypto;
+using Bulkhead.Host.Crypto;
 using Bulkhead.Host.Hosting;
 using Bulkhead.Storage;
 using Bulkhead.Tenancy;
@@ -11,13 +13,21 @@ public sealed class CliContext : IAsyncDisposable
     private NpgsqlDataSource? _owner;
     private NpgsqlDataSource? _runtime;
     private OwnerSources? _owners;
+    private KeyRing? _keys;
 
     public CliContext()
     {
         var configuration = new ConfigurationBuilder();
         configuration.AddBulkheadSources();
-        Options = configuration.Build().GetSection(BulkheadOptions.Section).Get<BulkheadOptions>() ?? new BulkheadOptions();
+        var built = configuration.Build();
+        Options = built.GetSection(BulkheadOptions.Section).Get<BulkheadOptions>() ?? new BulkheadOptions();
+        KeysOptions = KeyProviders.Options(built);
     }
+
+    public KeysOptions KeysOptions { get; }
+
+    /// <summary>The same keys the server uses (Bulkhead:Keys), opened on first use.</summary>
+    public KeyRing Keys => _keys ??= new KeyRing(KeyProviders.Create(KeysOptions), KeysOptions.CacheSize);
 
     public BulkheadOptions Options { get; }
 
@@ -34,7 +44,7 @@ public sealed class CliContext : IAsyncDisposable
     /// <summary>Owner-role access to every server and database, for provisioning, migrations and moves.</summary>
     public OwnerSources Owners => _owners ??= new OwnerSources(new ServerRegistry(Owner, Credentials), Owner);
 
-    public TenantProvisioner Provisioner => new(Owners);
+    public TenantProvisioner Provisioner => new(Owners, Keys);
 
     public async ValueTask DisposeAsync()
     {

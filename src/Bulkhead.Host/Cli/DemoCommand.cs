@@ -14,7 +14,7 @@ public static class DemoCommand
         {
             var tenant = await catalog.FindAsync(slug, ct) ?? await catalog.CreateAsync(slug, name, plan, ct);
             await using var session = await TenantSession.OpenAsync(tenant.Scope, new PrimaryPlacementRouter(context.Runtime), ct);
-            var store = new ConversationStore(session);
+            var store = new ConversationStore(session, context.Keys);
             var user = new Viewer("123", SeesWholeTenant: false);
             if ((await store.ListAsync(user, null, null, 1, ct)).Items.Count > 0)
             {

@@ -26,7 +26,7 @@ public static class ComplianceApi
         }
 
         await using var session = await caller.OpenSessionAsync(ct);
-        return await new UserDataStore(session, time).ExportAsync(key, ct) is { } export ? TypedResults.Ok(export) : Problems.NotFound("user");
+        return await new UserDataStore(session, time, caller.Keys).ExportAsync(key, ct) is { } export ? TypedResults.Ok(export) : Problems.NotFound("user");
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> EraseAsync(string id, TenantCaller caller, TimeProvider time, CancellationToken ct)
@@ -37,6 +37,6 @@ public static class ComplianceApi
         }
 
         await using var session = await caller.OpenSessionAsync(ct);
-        return await new UserDataStore(session, time).EraseAsync(key, ct) ? TypedResults.NoContent() : Problems.NotFound("user");
+        return await new UserDataStore(session, time, caller.Keys).EraseAsync(key, ct) ? TypedResults.NoContent() : Problems.NotFound("user");
     }
 }

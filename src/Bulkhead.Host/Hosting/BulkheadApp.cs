@@ -5,6 +5,7 @@ using Bulkhead.Host.Audit;
 using Bulkhead.Host.Auth;
 using Bulkhead.Host.Chat;
 using Bulkhead.Host.Compliance;
+using Bulkhead.Host.Crypto;
 using Bulkhead.Host.Limits;
 using Bulkhead.Host.Observability;
 using Bulkhead.Host.WebConsole;
@@ -43,6 +44,7 @@ public static class BulkheadApp
 
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(_ => new NpgsqlDataSourceBuilder(RuntimeConnection.Prepared(options.DatabaseConnection)).Build());
+        builder.Services.AddBulkheadKeys(builder.Configuration);
         builder.Services.AddBulkheadTiers(builder.Configuration, options);
         builder.Services.AddSingleton(sp => new TenantCatalog(sp.GetRequiredService<NpgsqlDataSource>()));
         builder.Services.AddSingleton<TenantDirectory>();

@@ -1,5 +1,7 @@
 using Microsoft.AspNetCore.Diagnostics;
+using Bulkhead.Crypto;
 using Bulkhead.Host.Auth;
+using Bulkhead.Host.Crypto;
 using Bulkhead.Tenancy;
 using Npgsql;
 
@@ -16,6 +18,7 @@ public sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILo
         var (status, detail) = exception switch
         {
             BadHttpRequestException bad => (bad.StatusCode, bad.Message),
+            SealBrokenException => (StatusCodes.Status500InternalServerError, SealAlarm.Detail),
             PostgresException { SqlState: PlacementFence.LockedSqlState } =>
                 (StatusCodes.Status503ServiceUnavailable, "This tenant is being moved; writes resume within seconds. Retry after the indicated delay."),
             _ when PlacementFence.IsStale(exception) =>
@@ -29,7 +32,11 @@ public sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILo
             _ => (StatusCodes.Status500InternalServerError, "An unexpected error occurred."),
         };
 
-        if (status == StatusCodes.Status500InternalServerError)
+        if (exception is SealBrokenException broken)
+        {
+            await context.RequestServices.GetRequiredService<SealAlarm>().RaiseAsync(broken, context.User.FindFirst(Claims.Subject)?.Value);
+        }
+        else if (status == StatusCodes.Status500InternalServerError)
         {
             log.LogError(exception, "Request failed with {Status}", status);
         }

@@ -26,7 +26,7 @@ public static class TiersSetup
                 var owner = NpgsqlDataSource.Create(OwnerSources.Maintenance(options.OwnerConnection));
                 return new OwnerSources(new ServerRegistry(owner, credentials), owner);
             });
-            services.AddSingleton(sp => new TenantProvisioner(sp.GetRequiredService<OwnerSources>()));
+            services.AddSingleton(sp => new TenantProvisioner(sp.GetRequiredService<OwnerSources>(), sp.GetRequiredService<Bulkhead.Crypto.KeyRing>()));
             services.AddSingleton(sp => new TenantMover(sp.GetRequiredService<OwnerSources>(), sp.GetRequiredService<TenantProvisioner>(), sp.GetRequiredService<TimeProvider>()));
             services.AddSingleton<OffboardingService>();
             services.AddHostedService(sp => sp.GetRequiredService<OffboardingService>());

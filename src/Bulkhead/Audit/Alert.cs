@@ -11,4 +11,5 @@ public static class AlertKinds
     public const string UnknownTenant = "unknown_tenant";
     public const string SuspendedTenant = "suspended_tenant";
     public const string SubInSeveralTenants = "sub_in_several_tenants";
+    public const string SealBroken = "seal_broken";
 }

@@ -1,13 +1,14 @@
 using Bulkhead.Conversations;
+using Bulkhead.Crypto;
 using Bulkhead.Storage;
 
 namespace Bulkhead.Chat;
 
 /// <summary>
 /// Chat turns and their usage, for the session's tenant. Every statement names tenant_id; a member reaches only
-/// their own conversations, as in <see cref="ConversationStore"/>.
+/// their own conversations, as in <see cref="ConversationStore"/>, and contents and titles are sealed the same way.
 /// </summary>
-public sealed class ChatStore(TenantSession session)
+public sealed class ChatStore(TenantSession session, KeyRing keys)
 {
     private const string UpsertUser = "insert into users (tenant_id, id, sub) values ($1, $2, $3) on conflict (tenant_id, sub) do nothing";
     private const string UserBySub = "(select u.id from users u where u.tenant_id = $1 and u.sub = $2)";
@@ -22,24 +23,28 @@ public sealed class ChatStore(TenantSession session)
         await using var reader = await session.ReadAsync(ct,
             Sql.Command(UpsertUser, TenantId, Guid.CreateVersion7(), viewer.Sub),
             Sql.Command(TenantConfigStore.ReadSql, TenantId),
-            Sql.Command($"select exists (select 1 from conversations c where c.tenant_id = $1 and c.id = $3{Scope(viewer)})", TenantId, viewer.Sub, conversation),
             Sql.Command(
-                "select role, content from (select m.id, m.role, m.content from messages m " +
+                $"select u.id, (select c.user_id from conversations c where c.tenant_id = $1 and c.id = $3{Scope(viewer)}) from users u where u.tenant_id = $1 and u.sub = $2",
+                TenantId, viewer.Sub, conversation),
+            Sql.Command(
+                "select id, role, content from (select m.id, m.role, m.content from messages m " +
                 $"where m.tenant_id = $1 and m.conversation_id = $3 and exists (select 1 from conversations c where c.tenant_id = $1 and c.id = $3{Scope(viewer)}) " +
                 "order by m.id desc limit $4) recent order by id",
                 TenantId, viewer.Sub, conversation, historyLimit));
-        var config = new TenantChatConfig(plan, await TenantConfigStore.ReadOverridesAsync(reader, ct));
+        var config = new TenantChatConfig(plan, await TenantConfigStore.ReadOverridesAsync(reader, keys.For(TenantId), ct));
         await reader.NextResultAsync(ct);
         await reader.ReadAsync(ct);
-        var visible = reader.GetBoolean(0);
+        var (user, owner) = (reader.GetGuid(0), reader.IsDBNull(1) ? (Guid?)null : reader.GetGuid(1));
         await reader.NextResultAsync(ct);
         var history = new List<HistoryMessage>();
+        var cipher = keys.For(TenantId);
         while (await reader.ReadAsync(ct))
         {
-            history.Add(new HistoryMessage(reader.GetString(0), reader.GetString(1)));
+            var field = ConversationStore.ContentField(reader.GetGuid(0), owner!.Value);
+            history.Add(new HistoryMessage(reader.GetString(1), cipher.Open(field, reader.GetFieldValue<byte[]>(2))));
         }
 
-        return new ChatTurnContext(config, visible, history);
+        return new ChatTurnContext(config, owner is not null, history, owner ?? user);
     }
 
     /// <summary>
@@ -50,22 +55,26 @@ public sealed class ChatStore(TenantSession session)
     {
         var (userMessage, assistantMessage) = OrderedIds();
         var insertMessage = "insert into messages (tenant_id, id, conversation_id, role, content, status, model, prompt_tokens, completion_tokens) " +
-                            $"select $1, $4, c.id, $5, $6, $7, $8::text, $9::integer, $10::integer from conversations c where c.tenant_id = $1 and c.id = $3{Scope(viewer)} " +
+                            $"select $1, $4, c.id, $5, $6, $7, $8::text, $9::integer, $10::integer from conversations c where c.tenant_id = $1 and c.id = $3 and c.user_id = $11{Scope(viewer)} " +
                             "returning id, created_at";
         var commands = new List<Npgsql.NpgsqlBatchCommand>
         {
             Sql.Command(UpsertUser, TenantId, Guid.CreateVersion7(), viewer.Sub),
         };
+        var cipher = keys.For(TenantId);
         if (turn.CreatesConversation)
         {
             commands.Add(Sql.Command(
-                $"insert into conversations (tenant_id, id, user_id, title) select $1, $3, u.id, $4 from users u where u.tenant_id = $1 and u.sub = $2",
-                TenantId, viewer.Sub, turn.ConversationId, turn.Title));
+                $"insert into conversations (tenant_id, id, user_id, title) select $1, $3, u.id, $4 from users u where u.tenant_id = $1 and u.sub = $2 and u.id = $5",
+                TenantId, viewer.Sub, turn.ConversationId, cipher.Seal(ConversationStore.TitleField(turn.ConversationId, turn.Owner), turn.Title), turn.Owner));
+            commands.Add(ConversationStore.TermsCommand(TenantId, turn.ConversationId, cipher.Terms(turn.Title)));
         }
 
-        commands.Add(Sql.Command(insertMessage, TenantId, viewer.Sub, turn.ConversationId, userMessage, "user", turn.UserContent, "complete", null, null, null));
-        commands.Add(Sql.Command(insertMessage, TenantId, viewer.Sub, turn.ConversationId, assistantMessage, "assistant", turn.AssistantContent,
-            turn.Complete ? "complete" : "incomplete", turn.Model, turn.PromptTokens, turn.CompletionTokens));
+        commands.Add(Sql.Command(insertMessage, TenantId, viewer.Sub, turn.ConversationId, userMessage, "user",
+            cipher.Seal(ConversationStore.ContentField(userMessage, turn.Owner), turn.UserContent), "complete", null, null, null, turn.Owner));
+        commands.Add(Sql.Command(insertMessage, TenantId, viewer.Sub, turn.ConversationId, assistantMessage, "assistant",
+            cipher.Seal(ConversationStore.ContentField(assistantMessage, turn.Owner), turn.AssistantContent),
+            turn.Complete ? "complete" : "incomplete", turn.Model, turn.PromptTokens, turn.CompletionTokens, turn.Owner));
         commands.Add(UsageCommand(viewer.Sub, turn.Model, "api", turn.ConversationId, assistantMessage, turn.PromptTokens, turn.CompletionTokens, turn.Complete));
         commands.Add(Sql.Command("update conversations set updated_at = now() where tenant_id = $1 and id = $2", TenantId, turn.ConversationId));
 

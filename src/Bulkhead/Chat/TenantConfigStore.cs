@@ -1,4 +1,5 @@
 using Bulkhead.Audit;
+using Bulkhead.Crypto;
 using Bulkhead.Storage;
 using Npgsql;
 
@@ -13,12 +14,13 @@ namespace Bulkhead.Chat;
 /// overwrites, and the history row says only that it was set, changed or removed, and which version
 /// that made. Removing a key leaves no copy of it in any row.
 /// </para>
+/// <para>The system prompt is sealed under the tenant key (<see cref="SystemPromptField"/>).</para>
 /// </summary>
-public sealed class TenantConfigStore(TenantSession session)
+public sealed class TenantConfigStore(TenantSession session, KeyRing keys)
 {
     /// <summary>The newest overrides of the tenant and its provider key; $1 is the tenant id. No row means none.</summary>
     public const string ReadSql = """
-        select c.model, c.temperature, c.max_tokens, c.system_prompt, c.retention_days, c.allowed_models, k.sealed
+        select c.model, c.temperature, c.max_tokens, c.system_prompt, c.retention_days, c.allowed_models, k.sealed, c.id
           from tenant_config c
           left join provider_keys k on k.tenant_id = c.tenant_id
          where c.tenant_id = $1
@@ -31,7 +33,7 @@ public sealed class TenantConfigStore(TenantSession session)
 
     private const string InsertSql = """
         insert into tenant_config (tenant_id, id, model, temperature, max_tokens, system_prompt, retention_days, allowed_models, changed_by)
-        values ($1, $2, $3::text, $4::real, $5::integer, $6::text, $7::integer, $8::text[], $9)
+        values ($1, $2, $3::text, $4::real, $5::integer, $6::bytea, $7::integer, $8::text[], $9)
         """;
 
     // The key row is overwritten (removal stores null) and its new version goes into the history row.
@@ -43,7 +45,7 @@ public sealed class TenantConfigStore(TenantSession session)
         )
         insert into tenant_config (tenant_id, id, model, temperature, max_tokens, system_prompt, retention_days, allowed_models, changed_by,
                                    provider_key_change, provider_key_version)
-        select $1, $2, $3::text, $4::real, $5::integer, $6::text, $7::integer, $8::text[], $9, $11::text, key.version from key
+        select $1, $2, $3::text, $4::real, $5::integer, $6::bytea, $7::integer, $8::text[], $9, $11::text, key.version from key
         """;
 
     private ChatOverrides _stored = ChatOverrides.None;
@@ -51,8 +53,11 @@ public sealed class TenantConfigStore(TenantSession session)
     public async Task<TenantChatConfig> ReadAsync(ChatDefaults plan, CancellationToken ct)
     {
         await using var reader = await session.ReadAsync(ct, Sql.Command(ReadSql, session.TenantId));
-        return new TenantChatConfig(plan, await ReadOverridesAsync(reader, ct));
+        return new TenantChatConfig(plan, await ReadOverridesAsync(reader, keys.For(session.TenantId), ct));
     }
+
+    /// <summary>Where a configuration row's system prompt is sealed: under the tenant's key, bound to the row.</summary>
+    public static SealedField SystemPromptField(Guid row) => new("tenant_config", row, "system_prompt", null);
 
     /// <summary>Opens a transaction, takes the tenant's configuration lock and reads what is stored.</summary>
     public async Task<TenantChatConfig> BeginChangeAsync(ChatDefaults plan, CancellationToken ct)
@@ -62,7 +67,7 @@ public sealed class TenantConfigStore(TenantSession session)
             Sql.Command(LockSql, session.TenantId),
             Sql.Command(ReadSql, session.TenantId));
         await reader.NextResultAsync(ct);
-        _stored = await ReadOverridesAsync(reader, ct);
+        _stored = await ReadOverridesAsync(reader, keys.For(session.TenantId), ct);
         return new TenantChatConfig(plan, _stored);
     }
 
@@ -72,7 +77,8 @@ public sealed class TenantConfigStore(TenantSession session)
         var id = Guid.CreateVersion7();
         object?[] values =
         [
-            session.TenantId, id, next.Model, next.Temperature, next.MaxTokens, next.SystemPrompt,
+            session.TenantId, id, next.Model, next.Temperature, next.MaxTokens,
+            next.SystemPrompt is null ? null : keys.For(session.TenantId).Seal(SystemPromptField(id), next.SystemPrompt),
             next.RetentionDays, next.AllowedModels?.ToArray(), changedBy,
         ];
         var command = KeyChange(_stored.ProviderKeySealed, next.ProviderKeySealed) is { } change
@@ -103,7 +109,7 @@ public sealed class TenantConfigStore(TenantSession session)
     };
 
     /// <summary>Reads the row of <see cref="ReadSql"/> from the current result set, if there is one.</summary>
-    public static async Task<ChatOverrides> ReadOverridesAsync(NpgsqlDataReader r, CancellationToken ct)
+    public static async Task<ChatOverrides> ReadOverridesAsync(NpgsqlDataReader r, ContentCipher cipher, CancellationToken ct)
     {
         if (!await r.ReadAsync(ct))
         {
@@ -114,7 +120,7 @@ public sealed class TenantConfigStore(TenantSession session)
             r.IsDBNull(0) ? null : r.GetString(0),
             r.IsDBNull(1) ? null : r.GetFloat(1),
             r.IsDBNull(2) ? null : r.GetInt32(2),
-            r.IsDBNull(3) ? null : r.GetString(3),
+            r.IsDBNull(3) ? null : cipher.Open(SystemPromptField(r.GetGuid(7)), r.GetFieldValue<byte[]>(3)),
             r.IsDBNull(4) ? null : r.GetInt32(4),
             r.IsDBNull(5) ? null : r.GetFieldValue<string[]>(5),
             r.IsDBNull(6) ? null : r.GetFieldValue<byte[]>(6));

@@ -1,4 +1,6 @@
 using Bulkhead.Audit;
+using Bulkhead.Conversations;
+using Bulkhead.Crypto;
 using Bulkhead.Storage;
 using Npgsql;
 
@@ -7,9 +9,10 @@ namespace Bulkhead.Compliance;
 /// <summary>
 /// A data subject's rights over the session tenant's data: export (Art. 15, 20) and erasure (Art. 17). Both
 /// are one batch (one transaction) and audited; the erasure's event names the user id and counts, never
-/// content, and sealed events are never rewritten, so the trail (and its seals) stay whole.
+/// content, and sealed events are never rewritten, so the trail (and its seals) stay whole. The export opens
+/// the user's sealed content for the tenant's admin; the erasure destroys the user's key first (crypto-shredding).
 /// </summary>
-public sealed class UserDataStore(TenantSession session, TimeProvider time)
+public sealed class UserDataStore(TenantSession session, TimeProvider time, KeyRing keys)
 {
     // The user's sub ($1 tenant, $2 user id): usage, keys, configuration history and the trail name users by it.
     private const string Sub = "(select u.sub from users u where u.tenant_id = $1 and u.id = $2)";
@@ -49,10 +52,11 @@ public sealed class UserDataStore(TenantSession session, TimeProvider time)
         }
 
         var user = new ExportedUser(reader.GetGuid(0), reader.GetString(1), reader.GetFieldValue<DateTimeOffset>(2));
+        var cipher = keys.For(tenant);
         var conversations = await RowsAsync(reader, r => (
-            Id: r.GetGuid(0), Title: r.GetString(1), Created: r.GetFieldValue<DateTimeOffset>(2), Updated: r.GetFieldValue<DateTimeOffset>(3)), ct);
+            Id: r.GetGuid(0), Title: cipher.Open(ConversationStore.TitleField(r.GetGuid(0), userId), r.GetFieldValue<byte[]>(1)), Created: r.GetFieldValue<DateTimeOffset>(2), Updated: r.GetFieldValue<DateTimeOffset>(3)), ct);
         var messages = (await RowsAsync(reader, r => (Conversation: r.GetGuid(0), Message: new ExportedMessage(
-                r.GetGuid(1), r.GetString(2), r.GetString(3), r.GetString(4), Text(r, 5), r.GetFieldValue<DateTimeOffset>(6))), ct))
+                r.GetGuid(1), r.GetString(2), cipher.Open(ConversationStore.ContentField(r.GetGuid(1), userId), r.GetFieldValue<byte[]>(3)), r.GetString(4), Text(r, 5), r.GetFieldValue<DateTimeOffset>(6))), ct))
             .ToLookup(m => m.Conversation, m => m.Message);
         var usage = await RowsAsync(reader, r => new ExportedUsage(
             r.GetGuid(0), r.GetString(1), r.GetString(2), r.GetFieldValue<Guid?>(3), r.GetFieldValue<Guid?>(4), r.GetInt32(5), r.GetInt32(6),
@@ -63,13 +67,13 @@ public sealed class UserDataStore(TenantSession session, TimeProvider time)
         var events = await RowsAsync(reader, r => new ExportedAuditEvent(
             r.GetGuid(0), r.GetFieldValue<DateTimeOffset>(1), r.GetString(2), Text(r, 3), r.GetString(4), Text(r, 5), Text(r, 6), Text(r, 7),
             r.GetFieldValue<long?>(8), Text(r, 9), Text(r, 10)), ct);
-        var keys = await RowsAsync(reader, r => new ExportedApiKey(
+        var apiKeys = await RowsAsync(reader, r => new ExportedApiKey(
             r.GetGuid(0), r.GetString(1), r.GetString(2), r.GetFieldValue<DateTimeOffset>(3), r.GetFieldValue<DateTimeOffset?>(4)), ct);
         var changes = await RowsAsync(reader, r => new ExportedConfigChange(r.GetGuid(0), Text(r, 1), r.GetFieldValue<DateTimeOffset>(2)), ct);
         return new UserExport(
             user,
             conversations.Select(c => new ExportedConversation(c.Id, c.Title, c.Created, c.Updated, messages[c.Id].ToList())).ToList(),
-            usage, ledger, events, keys, changes, time.GetUtcNow());
+            usage, ledger, events, apiKeys, changes, time.GetUtcNow());
     }
 
     /// <summary>
@@ -77,13 +81,16 @@ public sealed class UserDataStore(TenantSession session, TimeProvider time)
     /// conversations, messages and usage records; the client addresses of their audit events; and their sub
     /// where other rows name who acted (API keys they created, configuration changes they made, their token
     /// ledger), replaced by the pseudonym <c>erased:USER_ID</c>. The audit event records the user id and how
-    /// many conversations went.
+    /// many conversations went. Before any of it, the user's content key is destroyed in the key provider, so
+    /// their sealed titles and messages do not open anywhere, in this database or in any backup of it.
     /// </summary>
     /// <returns>False when the tenant has no such user.</returns>
     public async Task<bool> EraseAsync(Guid userId, CancellationToken ct)
     {
         var tenant = session.TenantId;
         var pseudonym = "erased:" + userId;
+        // Keys are per tenant and user: an id that is not this tenant's user names no key, and nothing goes.
+        keys.DestroyUser(tenant, userId);
         await using var reader = await session.ReadAsync(ct,
             Sql.Command($"update api_keys set created_by = $3 where tenant_id = $1 and created_by = {Sub}", tenant, userId, pseudonym),
             Sql.Command($"update tenant_config set changed_by = $3 where tenant_id = $1 and changed_by = {Sub}", tenant, userId, pseudonym),

@@ -1,4 +1,5 @@
 using Bulkhead.Audit;
+using Bulkhead.Crypto;
 using Bulkhead.Storage;
 using Npgsql;
 
@@ -8,13 +9,17 @@ namespace Bulkhead.Conversations;
 /// Conversations and messages of the session's tenant. Every statement names tenant_id even though
 /// row-level security would catch it; a member's statements are also bound to their own user. Each
 /// access records its audit event in the same statement (see <see cref="AuditActions"/>), with its outcome:
-/// not found when the viewer cannot see the conversation.
+/// not found when the viewer cannot see the conversation. Titles and contents are sealed under the owner's
+/// key before they are sent and opened after they are read (<see cref="ContentCipher"/>); titles are also
+/// indexed blind, for search (<see cref="ContentCipher.Terms"/>).
 /// </summary>
-public sealed class ConversationStore(TenantSession session)
+public sealed class ConversationStore(TenantSession session, KeyRing keys)
 {
     private const string Columns = "c.id, c.user_id, c.title, c.created_at, c.updated_at";
     private const string OwnUser = " and c.user_id = (select u.id from users u where u.tenant_id = $1 and u.sub = $2)";
     private const string UpsertUser = "insert into users (tenant_id, id, sub) values ($1, $2, $3) on conflict (tenant_id, sub) do nothing";
+
+    private readonly ContentCipher _cipher = keys.For(session.TenantId);
 
     private Guid TenantId => session.TenantId;
 
@@ -31,23 +36,25 @@ public sealed class ConversationStore(TenantSession session)
     public async Task<Conversation> CreateAsync(Viewer viewer, string title, CancellationToken ct)
     {
         var id = Guid.CreateVersion7();
+        var user = await EnsureUserAsync(viewer.Sub, ct);
         await using var reader = await session.ReadAsync(ct,
-            Sql.Command(UpsertUser, TenantId, Guid.CreateVersion7(), viewer.Sub),
             session.Audited(AuditActions.ConversationCreate, id.ToString(),
                 Sql.Command(
-                    "insert into conversations (tenant_id, id, user_id, title) " +
-                    "select $1, $2, u.id, $4 from users u where u.tenant_id = $1 and u.sub = $3 " +
+                    "insert into conversations (tenant_id, id, user_id, title) values ($1, $2, $3, $4) " +
                     "returning id, user_id, title, created_at, updated_at",
-                    TenantId, id, viewer.Sub, title)));
+                    TenantId, id, user, SealTitle(id, user, title))),
+            TermsCommand(id, title));
         await reader.ReadAsync(ct);
         return ReadConversation(reader);
     }
 
     /// <param name="userId">An admin's filter by user; members always see only their own.</param>
-    public async Task<Page<Conversation>> ListAsync(Viewer viewer, Guid? userId, Guid? after, int limit, CancellationToken ct)
+    /// <param name="search">Words that every listed title must contain (whole words, any case), or null.</param>
+    public async Task<Page<Conversation>> ListAsync(Viewer viewer, Guid? userId, Guid? after, int limit, CancellationToken ct, string? search = null)
     {
+        var terms = search is null ? null : _cipher.Terms(search);
         await using var reader = await session.ReadAsync(ct, session.Audited(
-            AuditActions.ConversationList, userId?.ToString(), ListCommand(TenantId, viewer, userId, after, limit + 1)));
+            AuditActions.ConversationList, userId?.ToString(), ListCommand(TenantId, viewer, userId, after, limit + 1, terms)));
         var items = new List<Conversation>();
         while (await reader.ReadAsync(ct))
         {
@@ -57,8 +64,11 @@ public sealed class ConversationStore(TenantSession session)
         return Paginate(items, limit, c => c.Id);
     }
 
-    /// <summary>The seed's query: one page of conversations, newest first. Public so that tests and benchmarks run the very same SQL.</summary>
-    public static NpgsqlBatchCommand ListCommand(Guid tenantId, Viewer viewer, Guid? userId, Guid? after, int rows)
+    /// <summary>
+    /// The seed's query: one page of conversations, newest first. Public so that tests and benchmarks run the
+    /// very same SQL. <paramref name="terms"/> (blind-index terms) keeps the conversations whose title has them all.
+    /// </summary>
+    public static NpgsqlBatchCommand ListCommand(Guid tenantId, Viewer viewer, Guid? userId, Guid? after, int rows, byte[][]? terms = null)
     {
         var args = new List<object?> { tenantId, viewer.Sub };
         var sql = $"select {Columns} from conversations c where c.tenant_id = $1{Scope(viewer)}";
@@ -66,6 +76,12 @@ public sealed class ConversationStore(TenantSession session)
         {
             args.Add(user);
             sql += $" and c.user_id = ${args.Count}";
+        }
+
+        if (terms is not null)
+        {
+            args.Add(terms);
+            sql += $" and (select count(*) from conversation_terms t where t.tenant_id = $1 and t.conversation_id = c.id and t.term = any(${args.Count}::bytea[])) = {terms.Length}";
         }
 
         if (after is { } key)
@@ -89,12 +105,21 @@ public sealed class ConversationStore(TenantSession session)
 
     public async Task<Conversation?> RenameAsync(Viewer viewer, Guid id, string title, CancellationToken ct)
     {
+        // The title is sealed under its owner's key, so the owner is read first (an admin may rename anyone's).
+        if (await OwnerAsync(viewer, id, ct) is not { } owner)
+        {
+            await session.ExecuteAsync(ct, session.Outcome(AuditActions.ConversationUpdate, id.ToString(), AuditOutcome.NotFound, 0));
+            return null;
+        }
+
         await using var reader = await session.ReadAsync(ct, session.Audited(
-            AuditActions.ConversationUpdate, id.ToString(),
-            Sql.Command(
-                $"update conversations c set title = $4, updated_at = now() where c.tenant_id = $1 and c.id = $3{Scope(viewer)} " +
-                "returning c.id, c.user_id, c.title, c.created_at, c.updated_at",
-                TenantId, viewer.Sub, id, title)));
+                AuditActions.ConversationUpdate, id.ToString(),
+                Sql.Command(
+                    $"update conversations c set title = $4, updated_at = now() where c.tenant_id = $1 and c.id = $3 and c.user_id = $5{Scope(viewer)} " +
+                    "returning c.id, c.user_id, c.title, c.created_at, c.updated_at",
+                    TenantId, viewer.Sub, id, SealTitle(id, owner, title), owner)),
+            Sql.Command("delete from conversation_terms where tenant_id = $1 and conversation_id = $2", TenantId, id),
+            TermsCommand(id, title));
         return await reader.ReadAsync(ct) ? ReadConversation(reader) : null;
     }
 
@@ -113,21 +138,21 @@ public sealed class ConversationStore(TenantSession session)
                   "where m.tenant_id = $1 and m.conversation_id = $3 and m.id > $4 order by m.id limit $5";
         var visible = $"exists (select 1 from conversations c where c.tenant_id = $1 and c.id = $3{Scope(viewer)})";
         await using var reader = await session.ReadAsync(ct,
-            Sql.Command($"select {visible}", TenantId, viewer.Sub, conversationId),
+            Sql.Command($"select c.user_id from conversations c where c.tenant_id = $1 and c.id = $3{Scope(viewer)}", TenantId, viewer.Sub, conversationId),
             session.Audited(
                 AuditActions.MessageList.FoundWhen(visible), conversationId.ToString(),
                 Sql.Command(sql, TenantId, viewer.Sub, conversationId, after ?? Guid.Empty, limit + 1)));
-        await reader.ReadAsync(ct);
-        if (!reader.GetBoolean(0))
+        if (!await reader.ReadAsync(ct))
         {
             return null;
         }
 
+        var owner = reader.GetGuid(0);
         await reader.NextResultAsync(ct);
         var items = new List<Message>();
         while (await reader.ReadAsync(ct))
         {
-            items.Add(ReadMessage(reader));
+            items.Add(ReadMessage(reader, owner));
         }
 
         return Paginate(items, limit, m => m.Id);
@@ -137,16 +162,41 @@ public sealed class ConversationStore(TenantSession session)
     public async Task<Message?> AddMessageAsync(Viewer viewer, Guid conversationId, string role, string content, CancellationToken ct)
     {
         var id = Guid.CreateVersion7();
+        var owner = await OwnerAsync(viewer, conversationId, ct);
         await using var reader = await session.ReadAsync(ct,
             session.Audited(
                 AuditActions.MessageCreate, id.ToString(),
                 Sql.Command(
                     "insert into messages (tenant_id, id, conversation_id, role, content) " +
-                    $"select $1, $4, c.id, $5, $6 from conversations c where c.tenant_id = $1 and c.id = $3{Scope(viewer)} " +
+                    $"select $1, $4, c.id, $5, $6 from conversations c where c.tenant_id = $1 and c.id = $3 and c.user_id = $7{Scope(viewer)} " +
                     "returning id, conversation_id, role, content, created_at",
-                    TenantId, viewer.Sub, conversationId, id, role, content)),
+                    TenantId, viewer.Sub, conversationId, id, role, owner is { } user ? SealContent(id, user, content) : Array.Empty<byte>(), owner ?? Guid.Empty)),
             Sql.Command("update conversations set updated_at = now() where tenant_id = $1 and id = $2", TenantId, conversationId));
-        return await reader.ReadAsync(ct) ? ReadMessage(reader) : null;
+        return await reader.ReadAsync(ct) ? ReadMessage(reader, owner!.Value) : null;
+    }
+
+    /// <summary>The sealed content of a message of <paramref name="owner"/>'s conversation; also for the chat's store.</summary>
+    public static SealedField ContentField(Guid message, Guid owner) => new("messages", message, "content", owner);
+
+    public static SealedField TitleField(Guid conversation, Guid owner) => new("conversations", conversation, "title", owner);
+
+    /// <summary>Inserts the title's blind-index terms; $1 tenant, $2 conversation.</summary>
+    public static NpgsqlBatchCommand TermsCommand(Guid tenantId, Guid conversation, byte[][] terms) =>
+        Sql.Command(
+            "insert into conversation_terms (tenant_id, conversation_id, term) select $1, $2, t from unnest($3::bytea[]) t on conflict do nothing",
+            tenantId, conversation, terms);
+
+    private NpgsqlBatchCommand TermsCommand(Guid conversation, string title) => TermsCommand(TenantId, conversation, _cipher.Terms(title));
+
+    private byte[] SealTitle(Guid conversation, Guid owner, string title) => _cipher.Seal(TitleField(conversation, owner), title);
+
+    private byte[] SealContent(Guid message, Guid owner, string content) => _cipher.Seal(ContentField(message, owner), content);
+
+    private async Task<Guid?> OwnerAsync(Viewer viewer, Guid conversation, CancellationToken ct)
+    {
+        await using var reader = await session.ReadAsync(ct,
+            Sql.Command($"select c.user_id from conversations c where c.tenant_id = $1 and c.id = $3{Scope(viewer)}", TenantId, viewer.Sub, conversation));
+        return await reader.ReadAsync(ct) ? reader.GetGuid(0) : null;
     }
 
     // Statements bind the viewer's sub as $2 in every variant; only a member's variant refers to it.
@@ -163,9 +213,15 @@ public sealed class ConversationStore(TenantSession session)
         return new Page<T>(rows, key(rows[^1]));
     }
 
-    private static Conversation ReadConversation(NpgsqlDataReader r) => new(
-        r.GetGuid(0), r.GetGuid(1), r.GetString(2), r.GetFieldValue<DateTimeOffset>(3), r.GetFieldValue<DateTimeOffset>(4));
+    private Conversation ReadConversation(NpgsqlDataReader r)
+    {
+        var (id, owner) = (r.GetGuid(0), r.GetGuid(1));
+        return new Conversation(id, owner, _cipher.Open(TitleField(id, owner), r.GetFieldValue<byte[]>(2)), r.GetFieldValue<DateTimeOffset>(3), r.GetFieldValue<DateTimeOffset>(4));
+    }
 
-    private static Message ReadMessage(NpgsqlDataReader r) => new(
-        r.GetGuid(0), r.GetGuid(1), r.GetString(2), r.GetString(3), r.GetFieldValue<DateTimeOffset>(4));
+    private Message ReadMessage(NpgsqlDataReader r, Guid owner)
+    {
+        var id = r.GetGuid(0);
+        return new Message(id, r.GetGuid(1), r.GetString(2), _cipher.Open(ContentField(id, owner), r.GetFieldValue<byte[]>(3)), r.GetFieldValue<DateTimeOffset>(4));
+    }
 }

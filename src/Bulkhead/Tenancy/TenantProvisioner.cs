@@ -1,3 +1,4 @@
+using Bulkhead.Crypto;
 using Bulkhead.Storage;
 using Npgsql;
 
@@ -7,7 +8,7 @@ namespace Bulkhead.Tenancy;
 /// Creates and offboards tenants in every tier, atomically: a failure leaves no half-made schema,
 /// database or catalog row. Runs as the owner role.
 /// </summary>
-public sealed class TenantProvisioner(OwnerSources owners)
+public sealed class TenantProvisioner(OwnerSources owners, KeyRing? keys = null)
 {
     private TenantCatalog Catalog => new(owners.ControlPlane);
 
@@ -183,6 +184,9 @@ public sealed class TenantProvisioner(OwnerSources owners)
 
         var before = await CountAsync(tenant.Id, placements, ct);
         var epoch = await MarkDeletingAsync(held.Connection, tenant.Id, ct);
+        // Crypto-shredding first: once the tenant's keys are gone, its content is unreadable in every copy
+        // (this database, its backups, a placement a failed purge left behind).
+        keys?.DestroyTenant(tenant.Id);
         foreach (var placement in placements)
         {
             await PlacementFence.SetAsync(owners, placement, tenant.Id, epoch, ct);
