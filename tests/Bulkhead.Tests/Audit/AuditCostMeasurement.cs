@@ -27,7 +27,7 @@ public sealed class AuditCostMeasurement(ITestOutputHelper output)
         Guid id;
         await using (var seed = await TenantSession.OpenAsync(tenant.Scope, router, CancellationToken.None))
         {
-            id = (await new ConversationStore(seed).CreateAsync(viewer, "bench", CancellationToken.None)).Id;
+            id = (await new ConversationStore(seed, TestKeyRing.Keys).CreateAsync(viewer, "bench", CancellationToken.None)).Id;
         }
 
         var plain = new List<double>(Reads);
@@ -38,7 +38,7 @@ public sealed class AuditCostMeasurement(ITestOutputHelper output)
             var watch = Stopwatch.StartNew();
             await using (var session = await TenantSession.OpenAsync(tenant.Scope, router, withAudit ? actor : null, CancellationToken.None))
             {
-                Assert.NotNull(await new ConversationStore(session).GetAsync(viewer, id, CancellationToken.None));
+                Assert.NotNull(await new ConversationStore(session, TestKeyRing.Keys).GetAsync(viewer, id, CancellationToken.None));
             }
 
             // The first 200 reads warm the pool and the JIT and are not counted.

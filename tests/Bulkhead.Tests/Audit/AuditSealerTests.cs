@@ -105,7 +105,7 @@ public sealed class AuditSealerTests(AuditSealerTests.Fixture fixture) : IClassF
 
         await using var open = await TenantSession.OpenAsync(tenant.Scope, Kit.Router, TrailKit.Actor("slow"), CancellationToken.None);
         await open.BeginTransactionAsync(CancellationToken.None);
-        Assert.NotNull(await new ConversationStore(open).GetAsync(new Viewer("slow", SeesWholeTenant: true), conversation, CancellationToken.None));
+        Assert.NotNull(await new ConversationStore(open, TestKeyRing.Keys).GetAsync(new Viewer("slow", SeesWholeTenant: true), conversation, CancellationToken.None));
         await Kit.WriteEventsAsync(tenant, 3, conversation: conversation);
 
         // Everything before the open transaction gets sealed (other tests' transactions may delay even that).

@@ -48,7 +48,7 @@ public sealed class TrailKit : IAsyncDisposable
     public async Task<Guid> WriteEventsAsync(Tenant tenant, int events, string sub = "alice", Guid? conversation = null)
     {
         await using var session = await TenantSession.OpenAsync(tenant.Scope, Router, Actor(sub), CancellationToken.None);
-        var store = new ConversationStore(session);
+        var store = new ConversationStore(session, TestKeyRing.Keys);
         var viewer = new Viewer(sub, SeesWholeTenant: false);
         var id = conversation ?? (await store.CreateAsync(viewer, "t", CancellationToken.None)).Id;
         for (var i = conversation is null ? 1 : 0; i < events; i++)

@@ -63,6 +63,6 @@ public static class ChatHttp
     public static async Task<IReadOnlyList<UsageTotal>> UsageAsync(this RunningServer server, Tenant tenant)
     {
         await using var session = await TenantSession.OpenAsync(tenant.Scope, server.Services.GetRequiredService<IPlacementRouter>(), CancellationToken.None);
-        return await new ChatStore(session).UsageAsync(CancellationToken.None);
+        return await new ChatStore(session, TestKeyRing.Keys).UsageAsync(CancellationToken.None);
     }
 }

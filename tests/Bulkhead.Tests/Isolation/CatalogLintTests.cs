@@ -330,7 +330,7 @@ public sealed class CatalogLintTests(ITestOutputHelper output)
     {
         var tenant = await db.CreateTenantAsync();
         await using var session = await TenantSession.OpenAsync(tenant.Scope, new PrimaryPlacementRouter(db.App), CancellationToken.None);
-        await new Bulkhead.Conversations.ConversationStore(session).CreateAsync(new Bulkhead.Conversations.Viewer("someone", false), "a row to leak", CancellationToken.None);
+        await new Bulkhead.Conversations.ConversationStore(session, TestKeyRing.Keys).CreateAsync(new Bulkhead.Conversations.Viewer("someone", false), "a row to leak", CancellationToken.None);
     }
 
     /// <summary>A table with forced RLS and the canonical policy, so that only the rule under test can fail.</summary>

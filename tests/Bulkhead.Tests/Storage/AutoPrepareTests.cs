@@ -51,7 +51,7 @@ public sealed class AutoPrepareTests(StorageFixture fixture) : IClassFixture<Sto
         foreach (var tenant in tenants)
         {
             await using var session = await TenantSession.OpenAsync(tenant.Scope, router, default);
-            await new ConversationStore(session).CreateAsync(new Viewer(viewer.Sub, false), tenant.Slug, default);
+            await new ConversationStore(session, TestKeyRing.Keys).CreateAsync(new Viewer(viewer.Sub, false), tenant.Slug, default);
         }
 
         var foreign = 0;
@@ -59,7 +59,7 @@ public sealed class AutoPrepareTests(StorageFixture fixture) : IClassFixture<Sto
         {
             var tenant = tenants[i % tenants.Length];
             await using var session = await TenantSession.OpenAsync(tenant.Scope, router, default);
-            var page = await new ConversationStore(session).ListAsync(viewer, null, null, 20, default);
+            var page = await new ConversationStore(session, TestKeyRing.Keys).ListAsync(viewer, null, null, 20, default);
             foreign += page.Items.Count(c => c.Title != tenant.Slug) + (page.Items.Count == 1 ? 0 : 1);
         }
 

@@ -29,7 +29,7 @@ public sealed class InterleavedTenantsTests(StorageFixture fixture) : IClassFixt
             var tenant = await db.CreateTenantAsync();
             tenants.Add(tenant);
             await using var session = await TenantSession.OpenAsync(tenant.Scope, router, default);
-            var store = new ConversationStore(session);
+            var store = new ConversationStore(session, TestKeyRing.Keys);
             for (var c = 0; c < 3; c++)
             {
                 await store.CreateAsync(new Viewer("shared-sub", false), tenant.Id.ToString(), default);
@@ -79,7 +79,7 @@ public sealed class InterleavedTenantsTests(StorageFixture fixture) : IClassFixt
                         await session.ExecuteAsync(ct, Sql.Command("select count(*) from conversations where tenant_id = $1", tenant.Id), Sql.Command("select 1 / 0"));
                         break;
                     default:
-                        var listed = await new ConversationStore(session).ListAsync(new Viewer("shared-sub", false), null, null, 10, ct);
+                        var listed = await new ConversationStore(session, TestKeyRing.Keys).ListAsync(new Viewer("shared-sub", false), null, null, 10, ct);
                         var foreign = listed.Items.Count(c => c.Title != tenant.Id.ToString());
                         if (foreign > 0 || listed.Items.Count != 3)
                         {

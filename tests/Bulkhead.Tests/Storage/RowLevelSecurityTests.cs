@@ -15,7 +15,7 @@ public sealed class RowLevelSecurityTests(StorageFixture fixture) : IClassFixtur
         var tenant = await Db.CreateTenantAsync();
         await using (var session = await TenantSession.OpenAsync(tenant.Scope, new PrimaryPlacementRouter(Db.App), default))
         {
-            await new ConversationStore(session).CreateAsync(new Viewer("u1", false), "visible only with context", default);
+            await new ConversationStore(session, TestKeyRing.Keys).CreateAsync(new Viewer("u1", false), "visible only with context", default);
         }
 
         foreach (var table in new[] { "users", "conversations", "messages" })
@@ -31,7 +31,7 @@ public sealed class RowLevelSecurityTests(StorageFixture fixture) : IClassFixtur
     {
         var tenant = await Db.CreateTenantAsync();
         await using var session = await TenantSession.OpenAsync(tenant.Scope, new PrimaryPlacementRouter(Db.App), default);
-        var store = new ConversationStore(session);
+        var store = new ConversationStore(session, TestKeyRing.Keys);
         await session.BeginTransactionAsync(default);
         await store.CreateAsync(new Viewer("u1", false), "in a transaction", default);
         await session.CommitAsync(default);
@@ -48,7 +48,7 @@ public sealed class RowLevelSecurityTests(StorageFixture fixture) : IClassFixtur
         var tenant = await Db.CreateTenantAsync();
         await using (var session = await TenantSession.OpenAsync(tenant.Scope, new PrimaryPlacementRouter(Db.App), default))
         {
-            await new ConversationStore(session).CreateAsync(new Viewer("u1", false), "x", default);
+            await new ConversationStore(session, TestKeyRing.Keys).CreateAsync(new Viewer("u1", false), "x", default);
         }
 
         await using var batch = Db.App.CreateBatch();
@@ -81,7 +81,7 @@ public sealed class RowLevelSecurityTests(StorageFixture fixture) : IClassFixtur
         var a = await Db.CreateTenantAsync();
         var b = await Db.CreateTenantAsync();
         await using var session = await TenantSession.OpenAsync(a.Scope, new PrimaryPlacementRouter(Db.App), default);
-        await new ConversationStore(session).EnsureUserAsync("mover", default);
+        await new ConversationStore(session, TestKeyRing.Keys).EnsureUserAsync("mover", default);
 
         var error = await Assert.ThrowsAsync<PostgresException>(() => session.ExecuteAsync(default,
             Sql.Command("update users set tenant_id = $2 where tenant_id = $1", a.Id, b.Id)));
@@ -125,7 +125,7 @@ public sealed class RowLevelSecurityTests(StorageFixture fixture) : IClassFixtur
         await using var single = builder.Build();
         await using (var session = await TenantSession.OpenAsync(tenant.Scope, new PrimaryPlacementRouter(single), default))
         {
-            await new ConversationStore(session).EnsureUserAsync("someone", default);
+            await new ConversationStore(session, TestKeyRing.Keys).EnsureUserAsync("someone", default);
         }
 
         // The same physical connection, reused from the pool of one.
@@ -142,7 +142,7 @@ public sealed class RowLevelSecurityTests(StorageFixture fixture) : IClassFixtur
     {
         var tenant = await Db.CreateTenantAsync();
         await using var session = await TenantSession.OpenAsync(tenant.Scope, new PrimaryPlacementRouter(Db.App), default);
-        var store = new ConversationStore(session);
+        var store = new ConversationStore(session, TestKeyRing.Keys);
         await store.CreateAsync(new Viewer("reader", false), "mine", default);
         // Enough rows of other tenants that a sequential scan would be the wrong plan.
         await using (var fill = Db.Owner.CreateCommand("""

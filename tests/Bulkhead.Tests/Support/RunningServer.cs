@@ -34,6 +34,7 @@ public sealed class RunningServer : IAsyncDisposable
             ["Bulkhead:Auth:Audience"] = TestKeys.Audience,
             ["Bulkhead:Auth:SigningKeyFile"] = TestKeys.KeyFile,
             ["Bulkhead:Auth:DevelopmentKey"] = "true",
+            ["Bulkhead:Keys:Path"] = TestKeyRing.Directory,
             ["Bulkhead:CursorKey"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
             ["Logging:LogLevel:Default"] = "Warning",
             // Request rate limits are off unless a test turns them on: tests that make hundreds of calls test something else.

@@ -52,7 +52,7 @@ public sealed class DatabaseTierRegistryTests(StorageFixture fixture) : IClassFi
             {
                 var tenant = tenants[i % tenants.Count];
                 await using var session = await TenantSession.OpenAsync(tenant.Scope, router, ct);
-                var store = new ConversationStore(session);
+                var store = new ConversationStore(session, TestKeyRing.Keys);
                 await store.CreateAsync(new Viewer("turn", false), $"call {i}", ct);
                 Assert.True(registry.OpenSources <= 4);
             });
@@ -67,7 +67,7 @@ public sealed class DatabaseTierRegistryTests(StorageFixture fixture) : IClassFi
         foreach (var tenant in tenants)
         {
             await using var session = await TenantSession.OpenAsync(tenant.Scope, db.Router(), default);
-            var page = await new ConversationStore(session).ListAsync(new Viewer("turn", false), null, null, 100, default);
+            var page = await new ConversationStore(session, TestKeyRing.Keys).ListAsync(new Viewer("turn", false), null, null, 100, default);
             Assert.Equal(30, page.Items.Count);
         }
     }

@@ -114,7 +114,7 @@ public sealed class OffboardingTests(ApiFixture api) : IClassFixture<ApiFixture>
     {
         var tenant = await api.Database.CreateTenantAsync(Tier.Pooled);
         await using var session = await TenantSession.OpenAsync(tenant.Scope, api.Database.Router(), default);
-        var store = new ConversationStore(session);
+        var store = new ConversationStore(session, TestKeyRing.Keys);
         for (var i = 0; i < 3; i++)
         {
             var viewer = new Viewer($"user-{i}", false);

@@ -80,7 +80,7 @@ public sealed class PlacementFenceTests(ApiFixture api) : IClassFixture<ApiFixtu
         var tenant = await api.Database.CreateTenantAsync(Tier.Pooled);
         using var scope = api.Server.Services.CreateScope();
         var chat = scope.ServiceProvider.GetRequiredService<ChatService>();
-        var caller = new TenantCaller(tenant, "talker", "member", scope.ServiceProvider.GetRequiredService<IPlacementRouter>());
+        var caller = new TenantCaller(tenant, "talker", "member", scope.ServiceProvider.GetRequiredService<IPlacementRouter>(), scope.ServiceProvider.GetRequiredService<Bulkhead.Crypto.KeyRing>());
         var turn = (await chat.PrepareAsync(caller, null, "Where is my order?", default))!;
 
         await MoveAsync(tenant, Tier.Schema);
@@ -118,7 +118,7 @@ public sealed class PlacementFenceTests(ApiFixture api) : IClassFixture<ApiFixtu
     private async Task<Guid> WriteAsync(TenantScope scope, string title)
     {
         await using var session = await TenantSession.OpenAsync(scope, api.Database.Router(), default);
-        return (await new ConversationStore(session).CreateAsync(new Viewer("writer", false), title, default)).Id;
+        return (await new ConversationStore(session, TestKeyRing.Keys).CreateAsync(new Viewer("writer", false), title, default)).Id;
     }
 
     private Task MoveAsync(Tenant tenant, Tier to) =>

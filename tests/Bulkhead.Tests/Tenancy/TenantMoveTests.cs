@@ -25,7 +25,7 @@ public sealed class TenantMoveTests(ApiFixture api, ITestOutputHelper output) : 
         var expected = new ConcurrentDictionary<Guid, string>();
         await using (var session = await TenantSession.OpenAsync(tenant.Scope, db.Router(), default))
         {
-            var store = new ConversationStore(session);
+            var store = new ConversationStore(session, TestKeyRing.Keys);
             for (var i = 0; i < 300; i++)
             {
                 var c = await store.CreateAsync(new Viewer($"user-{i % 7}", false), $"seed {i}", default);
