@@ -3,6 +3,8 @@ using System.Net.Http.Headers;
 using System.Net.ServerSentEvents;
 using System.Text.Json.Nodes;
 using Bulkhead.Chat;
+using Bulkhead.Conversations;
+using Bulkhead.Crypto;
 using Bulkhead.Storage;
 using Bulkhead.Tenancy;
 
@@ -45,16 +47,19 @@ public static class ChatHttp
         return events;
     }
 
-    /// <summary>The tenant's messages of one conversation as the runtime role sees them: role, status, content.</summary>
+    /// <summary>The tenant's messages of one conversation as the runtime role sees them: role, status, content (opened with the server's keys).</summary>
     public static async Task<List<(string Role, string Status, string Content)>> StoredMessagesAsync(this RunningServer server, Tenant tenant, Guid conversation)
     {
         await using var session = await TenantSession.OpenAsync(tenant.Scope, server.Services.GetRequiredService<IPlacementRouter>(), CancellationToken.None);
         await using var reader = await session.ReadAsync(CancellationToken.None, Sql.Command(
-            "select role, status, content from messages where tenant_id = $1 and conversation_id = $2 order by id", tenant.Id, conversation));
+            "select m.id, m.role, m.status, m.content, c.user_id from messages m join conversations c on c.tenant_id = m.tenant_id and c.id = m.conversation_id " +
+            "where m.tenant_id = $1 and m.conversation_id = $2 order by m.id", tenant.Id, conversation));
         var rows = new List<(string, string, string)>();
+        var cipher = server.Services.GetRequiredService<KeyRing>().For(tenant.Id);
         while (await reader.ReadAsync())
         {
-            rows.Add((reader.GetString(0), reader.GetString(1), reader.GetString(2)));
+            var field = ConversationStore.ContentField(reader.GetGuid(0), reader.GetGuid(4));
+            rows.Add((reader.GetString(1), reader.GetString(2), cipher.Open(field, reader.GetFieldValue<byte[]>(3))));
         }
 
         return rows;
