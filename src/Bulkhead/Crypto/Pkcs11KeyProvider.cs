@@ -14,7 +14,6 @@ namespace Bulkhead.Crypto;
 /// </summary>
 public sealed class Pkcs11KeyProvider : IKeyProvider, IDisposable
 {
-    private readonly IPkcs11Library _library;
     private readonly ISession _session;
     private readonly Pkcs11InteropFactories _factories = new();
     private readonly string _prefix;
@@ -23,17 +22,21 @@ public sealed class Pkcs11KeyProvider : IKeyProvider, IDisposable
     public Pkcs11KeyProvider(string libraryPath, string tokenLabel, string pin, string keyLabel)
     {
         _prefix = keyLabel;
-        _library = _factories.Pkcs11LibraryFactory.LoadPkcs11Library(_factories, libraryPath, AppType.MultiThreaded);
+        var library = Pkcs11Modules.Load(_factories, libraryPath);
+        var slot = library.GetSlotList(SlotsType.WithTokenPresent).FirstOrDefault(s => s.GetTokenInfo().Label.Trim() == tokenLabel)
+            ?? throw new InvalidOperationException($"No PKCS#11 token labelled '{tokenLabel}' in {libraryPath}.");
+        _session = slot.OpenSession(SessionType.ReadWrite);
         try
         {
-            var slot = _library.GetSlotList(SlotsType.WithTokenPresent).FirstOrDefault(s => s.GetTokenInfo().Label.Trim() == tokenLabel)
-                ?? throw new InvalidOperationException($"No PKCS#11 token labelled '{tokenLabel}' in {libraryPath}.");
-            _session = slot.OpenSession(SessionType.ReadWrite);
             _session.Login(CKU.CKU_USER, pin);
+        }
+        catch (Pkcs11Exception e) when (e.RV == CKR.CKR_USER_ALREADY_LOGGED_IN)
+        {
+            // Another provider of this process logged the token in; the login is per token and application.
         }
         catch
         {
-            _library.Dispose();
+            _session.Dispose();
             throw;
         }
     }
@@ -151,12 +154,8 @@ public sealed class Pkcs11KeyProvider : IKeyProvider, IDisposable
         }
     }
 
-    public void Dispose()
-    {
-        _session.Logout();
-        _session.Dispose();
-        _library.Dispose();
-    }
+    // The login is shared by every session of the process (one per token), so it is left to the module's end.
+    public void Dispose() => _session.Dispose();
 
     private void CreateObject(Guid tenant, string name, byte[] value) =>
         _session.CreateObject(
