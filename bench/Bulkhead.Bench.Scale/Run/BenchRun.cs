@@ -47,7 +47,7 @@ public sealed record ReadsDuringMove(string Slug, long Conversations, LoadResult
 
 public sealed record RunResult(
     string Command, Machine Machine, DataSet Data, bool Redis, LoadResult OneClient, LoadResult ManyClients, FullVsBare FullVsBare, FullVsBare OneClientComparison,
-    TenantSpread Spread, SealerLag SealerLag, ReadsDuringMove ReadsDuringMove, IReadOnlyList<LoadResult> Tiers, IReadOnlyList<RoundTrips> RoundTrips, RlsResult Rls, RlsResult RlsUnprepared, IReadOnlyList<CreateResult> Creates, MigrateResult Migrate,
+    TenantSpread Spread, SealerLag SealerLag, ReadsDuringMove ReadsDuringMove, IReadOnlyList<LoadResult> Tiers, IReadOnlyList<RoundTrips> RoundTrips, RlsResult Rls, RlsResult RlsUnprepared, SealResult Seal, IReadOnlyList<CreateResult> Creates, MigrateResult Migrate,
     IReadOnlyList<MoveResult> Moves, double TotalSeconds, string LoadAverageAtEnd);
 
 /// <summary>
@@ -225,6 +225,9 @@ public sealed class BenchRun(RunSettings settings, TextWriter output, TextWriter
             var (rls, rlsUnprepared) = await RlsOverhead.RunAsync(cluster, giants["pooled"], sub, settings.RlsIterations, ct);
             log.WriteLine($"  prepared: RLS p50 {rls.Rls.P50Ms:N3} ms vs owner {rls.NoRls.P50Ms:N3} ms: x{rls.RatioP50:N3}");
             log.WriteLine($"  not prepared: RLS p50 {rlsUnprepared.Rls.P50Ms:N3} ms vs owner {rlsUnprepared.NoRls.P50Ms:N3} ms: x{rlsUnprepared.RatioP50:N3}");
+            log.WriteLine("bench: encryption overhead (direct, alternating): titles opened and not");
+            var seal = await SealOverhead.RunAsync(cluster, giants["pooled"], sub, settings.RlsIterations, ct);
+            log.WriteLine($"  list p50 {seal.Opened.P50Ms:N3} ms opened vs {seal.NotOpened.P50Ms:N3} ms not: x{seal.RatioP50:N3}; sealing a chat turn p50 {seal.SealTurn.P50Ms * 1000:N1} µs");
 
             log.WriteLine("bench: operations");
             var creates = await operations.CreateTenantsAsync(settings.CreatesPerTier, ct);
@@ -232,7 +235,7 @@ public sealed class BenchRun(RunSettings settings, TextWriter output, TextWriter
             await operations.CleanUpAsync(ct);
 
             var command = settings.Quick ? "./bulkhead bench run --quick" : "./bulkhead bench run";
-            var result = new RunResult(command, machine, data, redis is not null, oneClient, manyClients, fullVsBare, oneClientComparison, spread, sealerLag, duringMove, tiers, roundTrips, rls, rlsUnprepared, creates, migrate, moves, clock.Elapsed.TotalSeconds, Machine.ReadLoadAverage());
+            var result = new RunResult(command, machine, data, redis is not null, oneClient, manyClients, fullVsBare, oneClientComparison, spread, sealerLag, duringMove, tiers, roundTrips, rls, rlsUnprepared, seal, creates, migrate, moves, clock.Elapsed.TotalSeconds, Machine.ReadLoadAverage());
             var path = await WriteJsonAsync(result, ct);
             output.WriteLine();
             output.WriteLine(Markdown.Render(result));

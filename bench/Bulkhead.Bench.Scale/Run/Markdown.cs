@@ -70,6 +70,14 @@ public static class Markdown
         }
 
         s.AppendLine();
+        Line($"| encryption, list SQL, 1 connection, alternating | p50 ms | p95 ms | p99 ms |");
+        Line($"| --- | ---: | ---: | ---: |");
+        Line($"| page of 20, titles opened (AES-256-GCM, keys cached) | {r.Seal.Opened.P50Ms:N3} | {r.Seal.Opened.P95Ms:N3} | {r.Seal.Opened.P99Ms:N3} |");
+        Line($"| same page, sealed bytes not opened | {r.Seal.NotOpened.P50Ms:N3} | {r.Seal.NotOpened.P95Ms:N3} | {r.Seal.NotOpened.P99Ms:N3} |");
+        Line($"| **ratio opened / not opened** (target p50 ≤ 1.05) | **{r.Seal.RatioP50:N3}** | **{r.Seal.RatioP95:N3}** | {Met(r.Seal.RatioP50 <= 1.05)} |");
+        Line($"| sealing one chat turn (title, 2 messages, index terms), in-process | {r.Seal.SealTurn.P50Ms:N4} | {r.Seal.SealTurn.P95Ms:N4} | {r.Seal.SealTurn.P99Ms:N4} |");
+
+        s.AppendLine();
         Line($"| round trips per GET /api/conversations (counted on the wire) | all | tenant data | statements in it | control plane | other | target |");
         Line($"| --- | ---: | ---: | ---: | ---: | ---: | --- |");
         foreach (var t in r.RoundTrips)

@@ -27,7 +27,7 @@ public static class MoveBench
         {
             "insert into app.users (tenant_id, id, sub) select $1, gen_random_uuid(), 'user-' || u from generate_series(1, $2) u",
             "insert into app.conversations (tenant_id, id, user_id, title) " +
-            "select $1, gen_random_uuid(), u.id, 'conversation ' || c from app.users u, generate_series(1, $3::bigint / $2) c where u.tenant_id = $1",
+            "select $1, gen_random_uuid(), u.id, '\\x00'::bytea || convert_to('conversation ' || c, 'UTF8') from app.users u, generate_series(1, $3::bigint / $2) c where u.tenant_id = $1",
             "vacuum analyze app.users, app.conversations",
         })
         {

@@ -1,5 +1,8 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using Bulkhead.Conversations;
+using Bulkhead.Crypto;
+using Bulkhead.Host.Crypto;
 using Bulkhead.Storage;
 using Bulkhead.Tenancy;
 using Npgsql;
@@ -62,13 +65,15 @@ public sealed class SeedLoader(BenchCluster cluster, TextWriter log)
             var chunks = new ConcurrentQueue<(SeedTenant Tenant, long From, long To)>(plan.Tenants
                 .SelectMany(t => Enumerable.Range(0, (int)((t.Conversations + ChunkRows - 1) / ChunkRows))
                     .Select(c => (t, (long)c * ChunkRows, Math.Min(t.Conversations, (long)(c + 1) * ChunkRows)))));
+            // Sealed as the server seals them, under the keys the benchmark's server uses (Bulkhead:Keys).
+            var keys = new KeyRing(KeyProviders.Create(new KeysOptions()));
             var writers = Enumerable.Range(0, Math.Max(2, Environment.ProcessorCount)).Select(_ => Task.Run(async () =>
             {
                 while (chunks.TryDequeue(out var chunk))
                 {
                     var tenant = tenants[chunk.Tenant.Slug];
                     await using var connection = await (await owners.ForAsync(tenant.Placement, ct)).OpenConnectionAsync(ct);
-                    CopyConversations(connection, tenant.Placement.Schema, tenant.Id, users[chunk.Tenant.Slug], chunk.Tenant.Index, chunk.From, chunk.To, plan.MessagesPerConversation, progress, ct);
+                    CopyConversations(connection, keys.For(tenant.Id), tenant.Placement.Schema, tenant.Id, users[chunk.Tenant.Slug], chunk.Tenant.Index, chunk.From, chunk.To, plan.MessagesPerConversation, progress, ct);
                 }
             }, ct)).ToArray();
             await Task.WhenAll(writers);
@@ -138,10 +143,10 @@ public sealed class SeedLoader(BenchCluster cluster, TextWriter log)
 
     // Synchronous writes on a worker thread: per-value async calls would cost more than generating the row.
     private static void CopyConversations(
-        NpgsqlConnection connection, string schema, Guid tenant, Guid[] users, int tenantIndex, long from, long to, int messagesPerConversation, RowProgress progress, CancellationToken ct)
+        NpgsqlConnection connection, ContentCipher cipher, string schema, Guid tenant, Guid[] users, int tenantIndex, long from, long to, int messagesPerConversation, RowProgress progress, CancellationToken ct)
     {
         var random = new Random(HashCode.Combine(tenantIndex, from));
-        var ids = messagesPerConversation > 0 ? new (Guid Id, DateTimeOffset At)[to - from] : null;
+        var ids = messagesPerConversation > 0 ? new (Guid Id, Guid Owner, DateTimeOffset At)[to - from] : null;
         using (var writer = connection.BeginBinaryImport($"copy {Migrator.Quote(schema)}.conversations (tenant_id, id, user_id, title, created_at, updated_at) from stdin (format binary)"))
         {
             for (var n = from; n < to; n++)
@@ -152,13 +157,14 @@ public sealed class SeedLoader(BenchCluster cluster, TextWriter log)
                 writer.StartRow();
                 writer.Write(tenant, NpgsqlDbType.Uuid);
                 writer.Write(id, NpgsqlDbType.Uuid);
-                writer.Write(users[random.Next(users.Length)], NpgsqlDbType.Uuid);
-                writer.Write("Conversation " + n.ToString(System.Globalization.CultureInfo.InvariantCulture), NpgsqlDbType.Text);
+                var owner = users[random.Next(users.Length)];
+                writer.Write(owner, NpgsqlDbType.Uuid);
+                writer.Write(cipher.Seal(ConversationStore.TitleField(id, owner), "Conversation " + n.ToString(System.Globalization.CultureInfo.InvariantCulture)), NpgsqlDbType.Bytea);
                 writer.Write(at, NpgsqlDbType.TimestampTz);
                 writer.Write(at, NpgsqlDbType.TimestampTz);
                 if (ids is not null)
                 {
-                    ids[n - from] = (id, at);
+                    ids[n - from] = (id, owner, at);
                 }
 
                 if ((n - from) % 10_000 == 9_999)
@@ -179,17 +185,19 @@ public sealed class SeedLoader(BenchCluster cluster, TextWriter log)
 
         using var messages = connection.BeginBinaryImport($"copy {Migrator.Quote(schema)}.messages (tenant_id, id, conversation_id, role, content, created_at) from stdin (format binary)");
         long written = 0;
-        foreach (var (conversation, at) in ids)
+        foreach (var (conversation, owner, at) in ids)
         {
             for (var m = 0; m < messagesPerConversation; m++)
             {
                 var messageAt = at.AddSeconds(m * 20);
                 messages.StartRow();
                 messages.Write(tenant, NpgsqlDbType.Uuid);
-                messages.Write(Guid.CreateVersion7(messageAt), NpgsqlDbType.Uuid);
+                var message = Guid.CreateVersion7(messageAt);
+                messages.Write(message, NpgsqlDbType.Uuid);
                 messages.Write(conversation, NpgsqlDbType.Uuid);
                 messages.Write(m % 2 == 0 ? "user" : "assistant", NpgsqlDbType.Text);
-                messages.Write(m % 2 == 0 ? "How do I reset my password?" : "Open Settings, then Security, then choose Reset password.", NpgsqlDbType.Text);
+                var content = m % 2 == 0 ? "How do I reset my password?" : "Open Settings, then Security, then choose Reset password.";
+                messages.Write(cipher.Seal(ConversationStore.ContentField(message, owner), content), NpgsqlDbType.Bytea);
                 messages.Write(messageAt, NpgsqlDbType.TimestampTz);
                 if (++written % 10_000 == 0)
                 {

@@ -8,7 +8,8 @@ public sealed class PeerConversation
 
     public Guid UserId { get; set; }
 
-    public string Title { get; set; } = "";
+    /// <summary>The sealed title as stored; the peer holds no keys and serves it as it is (base64).</summary>
+    public byte[] Title { get; set; } = [];
 
     public DateTimeOffset CreatedAt { get; set; }
 

@@ -70,7 +70,7 @@ public sealed class PeerHost : IAsyncDisposable
                 .Where(c => c.UserId == db.Users.Where(u => u.Sub == sub).Select(u => (Guid?)u.Id).FirstOrDefault())
                 .OrderByDescending(c => c.Id)
                 .Take(take + 1)
-                .Select(c => new ConversationResponse(c.Id, c.UserId, c.Title, c.CreatedAt, c.UpdatedAt))
+                .Select(c => new ConversationResponse(c.Id, c.UserId, Convert.ToBase64String(c.Title), c.CreatedAt, c.UpdatedAt))
                 .ToListAsync(ct);
             return TypedResults.Ok(new ListResponse<ConversationResponse>(rows.Take(take).ToList(), null));
         }).RequireAuthorization();
