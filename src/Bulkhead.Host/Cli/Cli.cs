@@ -30,6 +30,9 @@ public static class Cli
           audit verify [--tenant T] [--max-age SECONDS]
                                   check every tenant's sealed audit trail against its signed checkpoints;
                                   exit 1 naming the tenant and first bad block, or a stalled sealer
+          keys rotate [--tenant T]
+                                  re-wrap every tenant's keys (or T's) under a new KEK and a new tenant key;
+                                  run again to finish a rotation that stopped (docs/encryption.md)
         """;
 
     public static async Task<int> RunAsync(string[] args)
@@ -67,6 +70,7 @@ public static class Cli
                 "demo" => await DemoCommand.RunAsync(context, cancel.Token),
                 "verify" => await VerifyCommand.RunAsync(context, rest, cancel.Token),
                 "audit" => await AuditCommand.RunAsync(context, rest, cancel.Token),
+                "keys" => await KeysCommand.RunAsync(context, rest, cancel.Token),
                 _ => throw new CliException($"unknown verb '{verb}'. Run './bulkhead --help'."),
             };
         }

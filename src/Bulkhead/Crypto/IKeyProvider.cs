@@ -41,6 +41,9 @@ public interface IKeyProvider
     /// <summary>Destroys every object of the tenant; returns how many went.</summary>
     int DeleteTenant(Guid tenant);
 
+    /// <summary>The names of the tenant's stored objects.</summary>
+    IReadOnlyList<string> Names(Guid tenant);
+
     /// <summary>The tenants that have stored keys.</summary>
     IReadOnlyList<Guid> Tenants();
 }

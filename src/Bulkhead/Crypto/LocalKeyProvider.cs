@@ -75,6 +75,14 @@ public sealed class LocalKeyProvider(string root) : IKeyProvider
         return count;
     }
 
+    public IReadOnlyList<string> Names(Guid tenant)
+    {
+        var directory = TenantDirectory(tenant);
+        return Directory.Exists(directory)
+            ? Directory.GetFiles(directory).Select(Path.GetFileName).OfType<string>().Where(n => !n.EndsWith(".tmp", StringComparison.Ordinal)).Order(StringComparer.Ordinal).ToList()
+            : [];
+    }
+
     public IReadOnlyList<Guid> Tenants()
     {
         var directory = Path.Combine(Root, "tenants");

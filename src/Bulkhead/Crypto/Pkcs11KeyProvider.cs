@@ -142,6 +142,15 @@ public sealed class Pkcs11KeyProvider : IKeyProvider, IDisposable
         }
     }
 
+    public IReadOnlyList<string> Names(Guid tenant)
+    {
+        lock (_lock)
+        {
+            return _session.FindAllObjects([Attribute(CKA.CKA_CLASS, CKO.CKO_DATA), Attribute(CKA.CKA_APPLICATION, Application(tenant))])
+                .Select(h => _session.GetAttributeValue(h, [CKA.CKA_LABEL])[0].GetValueAsString()).Distinct().Order(StringComparer.Ordinal).ToList();
+        }
+    }
+
     public IReadOnlyList<Guid> Tenants()
     {
         lock (_lock)

@@ -1,0 +1,51 @@
+using Bulkhead.Crypto;
+using Bulkhead.Tenancy;
+
+namespace Bulkhead.Host.Cli;
+
+/// <summary>
+/// <c>./bulkhead keys rotate [--tenant T]</c>: without --tenant, makes a new KEK current and rotates every
+/// tenant's keys under it; with --tenant, rotates that tenant's keys under the current KEK. See
+/// <see cref="KeyRotation"/>; a pass that stopped is finished by running the command again.
+/// </summary>
+public static class KeysCommand
+{
+    public static async Task<int> RunAsync(CliContext context, CliArguments args, CancellationToken ct)
+    {
+        if (args.Positionals is not ["rotate"])
+        {
+            throw new CliException("usage: ./bulkhead keys rotate [--tenant SLUG_OR_ID]");
+        }
+
+        var provider = context.Keys.Provider;
+        var catalog = new TenantCatalog(context.Owner);
+        IReadOnlyList<Tenant> tenants;
+        if (args.Get("tenant") is { } one)
+        {
+            tenants = [await catalog.FindAsync(one, ct) ?? throw new CliException($"no tenant '{one}'")];
+        }
+        else
+        {
+            Console.WriteLine($"new KEK {provider.CreateKek()} in the {provider.Name} key provider");
+            var keyed = provider.Tenants().ToHashSet();
+            tenants = (await catalog.ListAsync(ct)).Where(t => keyed.Contains(t.Id)).ToList();
+        }
+
+        var rotation = new KeyRotation(context.Keys);
+        foreach (var tenant in tenants)
+        {
+            ct.ThrowIfCancellationRequested();
+            if (provider.Read(tenant.Id, KeyNames.Tenant).Count == 0)
+            {
+                Console.WriteLine($"{tenant.Slug}: no keys yet (they are made with its first content)");
+                continue;
+            }
+
+            ProgressBar? bar = null;
+            var report = rotation.Rotate(tenant.Id, (done, total) => (bar ??= new ProgressBar($"{tenant.Slug} user keys", total)).Advance());
+            Console.WriteLine($"{tenant.Slug}: data key {report.DataKey}{(report.NewDataKey ? " (new)" : " (resumed)")}, under KEK {report.Kek}; {report.Users} user key(s) re-wrapped");
+        }
+
+        return 0;
+    }
+}
