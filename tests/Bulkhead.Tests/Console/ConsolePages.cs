@@ -25,4 +25,24 @@ public static class ConsolePages
         var body = await response.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>();
         return body.GetProperty("id").GetGuid();
     }
+
+    /// <summary>An API key made through the API by the tenant's admin <c>boss</c>.</summary>
+    public static async Task<(Guid Id, string Secret)> CreateKeyAsync(RunningServer server, Guid tenant, string name)
+    {
+        using var admin = server.Client(TestKeys.Token(tenant, "boss", "admin"));
+        var response = await admin.PostAsJsonAsync("/api/tenant/api-keys", new { name });
+        response.EnsureSuccessStatusCode();
+        var body = await response.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>();
+        return (body.GetProperty("id").GetGuid(), body.GetProperty("key").GetString()!);
+    }
+
+    /// <summary>A new key named <paramref name="name"/> that has made one call to the OpenAI-compatible door.</summary>
+    public static async Task<(Guid Id, string Secret)> DoorCallAsync(RunningServer server, Guid tenant, string name)
+    {
+        var key = await CreateKeyAsync(server, tenant, name);
+        using var door = server.Client(key.Secret);
+        var answer = await door.PostAsJsonAsync("/v1/chat/completions", new { model = "offline", messages = new[] { new { role = "user", content = "from " + name } } });
+        answer.EnsureSuccessStatusCode();
+        return key;
+    }
 }
