@@ -41,13 +41,15 @@ public sealed record MoveStatus(
     }
 
     /// <summary>
-    /// Marks an unfinished move as failed, with a code that names the kind of failure and no message (an
-    /// error's text can quote a row). Best effort: the failure that got here may be the connection's own.
+    /// Marks an unfinished move as failed, with a code that names the kind of failure and no database message
+    /// (an error's text can quote a row); a rule the move broke is its own message. Nothing happens when no move
+    /// is recorded (the rule was broken before it started). Best effort: the failure may be the connection's own.
     /// </summary>
     public static async Task RecordFailureAsync(NpgsqlConnection control, Guid tenantId, Exception failure)
     {
         var code = failure switch
         {
+            TenantRuleException rule => rule.Message,
             OperationCanceledException => "cancelled",
             PostgresException p => "database error " + p.SqlState,
             _ => failure.GetType().Name,
@@ -59,7 +61,7 @@ public sealed record MoveStatus(
             command.Parameters.Add(new NpgsqlParameter { Value = code });
             await command.ExecuteNonQueryAsync(CancellationToken.None);
         }
-        catch (NpgsqlException)
+        catch (Exception e) when (e is NpgsqlException or InvalidOperationException)
         {
             // The control connection itself failed; the move stays recorded as running until it is rerun.
         }

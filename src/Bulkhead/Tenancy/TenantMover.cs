@@ -36,7 +36,7 @@ public sealed class TenantMover(OwnerSources owners, TenantProvisioner provision
         {
             return await MoveLockedAsync(held.Connection, tenantId, tier, server ?? Placement.PrimaryServer, progress, ct);
         }
-        catch (Exception e) when (e is not (TenantRuleException or TenantBusyException))
+        catch (Exception e)
         {
             await MoveStatus.RecordFailureAsync(held.Connection, tenantId, e);
             throw;

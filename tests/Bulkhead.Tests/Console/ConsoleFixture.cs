@@ -59,9 +59,12 @@ public sealed class ConsoleFixture : IAsyncLifetime
     }
 
     /// <summary>Runs a test in a fresh context; on failure saves a screenshot and a trace, then rethrows.</summary>
-    public async Task InContextAsync(string test, Func<IPage, Task> body)
+    public Task InContextAsync(string test, Func<IPage, Task> body) => InContextAsync(test, Server.Address, body);
+
+    /// <summary>The same, against another server (one started by the test with other settings).</summary>
+    public async Task InContextAsync(string test, Uri server, Func<IPage, Task> body)
     {
-        await using var context = await Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = Server.Address.ToString().TrimEnd('/') });
+        await using var context = await Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = server.ToString().TrimEnd('/') });
         context.SetDefaultTimeout(15_000);
         await context.Tracing.StartAsync(new TracingStartOptions { Screenshots = true, Snapshots = true });
         var page = await context.NewPageAsync();

@@ -1,3 +1,4 @@
+using Deque.AxeCore.Playwright;
 using System.Net.Http.Json;
 using Microsoft.Playwright;
 
@@ -44,5 +45,25 @@ public static class ConsolePages
         var answer = await door.PostAsJsonAsync("/v1/chat/completions", new { model = "offline", messages = new[] { new { role = "user", content = "from " + name } } });
         answer.EnsureSuccessStatusCode();
         return key;
+    }
+
+    /// <summary>Runs axe on the page as it is (or after opening <paramref name="path"/>); shared with tests that reach a page state by acting.</summary>
+    public static async Task CheckAccessibilityAsync(IPage page, string? path, string name, List<string> findings)
+    {
+        if (path is not null)
+        {
+            await page.GotoAsync(path);
+        }
+
+        await page.Locator("h1").First.WaitForAsync();
+        var result = await page.RunAxe();
+        findings.AddRange(result.Violations
+            .Where(v => v.Impact is "serious" or "critical")
+            .Select(v => $"{name}: {v.Impact} {v.Id}: {v.Help} ({string.Join("; ", v.Nodes.Take(3).Select(n => n.Html))})"));
+        if (Environment.GetEnvironmentVariable("BULKHEAD_CONSOLE_SCREENSHOTS") is { Length: > 0 } folder)
+        {
+            Directory.CreateDirectory(folder);
+            await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(folder, $"console-{name}.png"), FullPage = true });
+        }
     }
 }

@@ -37,7 +37,7 @@ public sealed class ConsolePlatformTests(ConsoleFixture console)
             Assert.DoesNotContain(steps, s => s.Contains(canary, StringComparison.Ordinal));
             await Assertions.Expect(page.Locator("#tenants-notice")).ToContainTextAsync($"Moved {tenant.Slug} from pooled");
             var findings = new List<string>();
-            await ConsoleAccessibilityTests.CheckAsync(page, null, "platform-move", findings);
+            await ConsolePages.CheckAccessibilityAsync(page, null, "platform-move", findings);
             Assert.True(findings.Count == 0, string.Join("\n", findings));
             await Assertions.Expect(page.Locator("#tenants-notice")).ToContainTextAsync(" to schema");
             await Assertions.Expect(page.GetByTestId($"tier-{tenant.Slug}")).ToHaveTextAsync("schema");

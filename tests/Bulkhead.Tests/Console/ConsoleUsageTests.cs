@@ -15,7 +15,7 @@ public sealed class ConsoleUsageTests(ConsoleFixture console)
         await console.InContextAsync(nameof(usage_by_user_and_by_key_is_charted_against_the_quota_and_exported_as_csv), async page =>
         {
             await ConsolePages.SignInAsync(page, tenant.Slug, "boss", "admin");
-            await page.GetByRole(AriaRole.Link, new() { Name = "Usage" }).ClickAsync();
+            await page.GetByRole(AriaRole.Link, new() { Name = "Usage", Exact = true }).ClickAsync();
 
             // Each chart is an image with a text alternative and the same numbers as a table.
             var byUser = page.Locator("#by-user");
