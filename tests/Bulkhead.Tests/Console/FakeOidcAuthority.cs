@@ -133,11 +133,22 @@ public sealed class FakeOidcAuthority : IAsyncDisposable
 
         var id = handler.CreateToken(new SecurityTokenDescriptor
         {
-            Issuer = Issuer, Audience = grant.ClientId, IssuedAt = now, NotBefore = now, Expires = now.AddHours(1), Claims = idClaims, SigningCredentials = signing,
+            Issuer = Issuer,
+            Audience = grant.ClientId,
+            IssuedAt = now,
+            NotBefore = now,
+            Expires = now.AddHours(1),
+            Claims = idClaims,
+            SigningCredentials = signing,
         });
         var access = handler.CreateToken(new SecurityTokenDescriptor
         {
-            Issuer = Issuer, Audience = Audience, IssuedAt = now, NotBefore = now, Expires = now.AddHours(1), SigningCredentials = signing,
+            Issuer = Issuer,
+            Audience = Audience,
+            IssuedAt = now,
+            NotBefore = now,
+            Expires = now.AddHours(1),
+            SigningCredentials = signing,
             Subject = new ClaimsIdentity([new Claim("sub", sub), new Claim("tid", tenant.ToString()), new Claim("role", role)]),
         });
         _accessTokens.Enqueue(access);
