@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Security.Cryptography;
 using Bulkhead.Audit;
 using Bulkhead.Host.Audit;
 using Bulkhead.Tenancy;
@@ -108,27 +107,18 @@ public sealed class ScaleOutDeployment : IAsyncDisposable
         Directory.Delete(_home, recursive: true);
     }
 
-    private Dictionary<string, string> Settings(int instances) => new()
+    private Dictionary<string, string> Settings(int instances)
     {
-        ["BULKHEAD_HOME"] = _home,
-        ["Logging__LogLevel__Default"] = "Warning",
-        ["Bulkhead__DatabaseConnection"] = Bouncer.AppConnection(Database.Name),
-        ["Bulkhead__OwnerConnection"] = Database.OwnerConnection,
-        ["Bulkhead__Auth__Issuer"] = TestKeys.Issuer,
-        ["Bulkhead__Auth__Audience"] = TestKeys.Audience,
-        ["Bulkhead__Auth__SigningKeyFile"] = TestKeys.KeyFile,
-        ["Bulkhead__Auth__DevelopmentKey"] = "true",
-        // One deployment: every node has the same keys.
-        ["Bulkhead__CursorKey"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
-        ["Bulkhead__ApiKeySecret"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
-        ["Bulkhead__Limits__Enabled"] = "true",
-        ["Bulkhead__Limits__Redis"] = Redis.Endpoints,
-        ["Bulkhead__Limits__InstanceCount"] = instances.ToString(CultureInfo.InvariantCulture),
+        var settings = NodeSettings.For(Database, Bouncer.AppConnection(Database.Name), _home);
+        settings["Bulkhead__Limits__Enabled"] = "true";
+        settings["Bulkhead__Limits__Redis"] = Redis.Endpoints;
+        settings["Bulkhead__Limits__InstanceCount"] = instances.ToString(CultureInfo.InvariantCulture);
         // A busy two-core machine must not switch the limiter to its in-process fallback.
-        ["Bulkhead__Limits__RedisTimeout"] = "00:00:05",
-        ["Bulkhead__Limits__Plans__enterprise__UserRequestsPerMinute"] = "1000000",
-        ["Bulkhead__Audit__CheckpointDirectory"] = Checkpoints.Directory,
-        ["Bulkhead__Audit__SigningKeyFile"] = SigningKeyFile,
-        ["Bulkhead__Audit__CheckpointInterval"] = "00:00:02",
-    };
+        settings["Bulkhead__Limits__RedisTimeout"] = "00:00:05";
+        settings["Bulkhead__Limits__Plans__enterprise__UserRequestsPerMinute"] = "1000000";
+        settings["Bulkhead__Audit__CheckpointDirectory"] = Checkpoints.Directory;
+        settings["Bulkhead__Audit__SigningKeyFile"] = SigningKeyFile;
+        settings["Bulkhead__Audit__CheckpointInterval"] = "00:00:02";
+        return settings;
+    }
 }

@@ -1,0 +1,91 @@
+using Bulkhead.Host.Audit;
+using Bulkhead.Tenancy;
+
+namespace Bulkhead.Tests.Hosting.ScaleOut;
+
+/// <summary>
+/// The disruptive run: under load on every node, one node is killed with SIGKILL and started again (back
+/// in rotation once its <c>/readyz</c> answers), while one tenant moves to another tier; the load goes on
+/// until every tenant's trail has a signed checkpoint newer than the kill (the surviving nodes took the
+/// sealing over) and the restarted node has served again.
+/// </summary>
+[System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+public static class KillAndMove
+{
+    public const int KilledNode = 1;
+
+    public static async Task<KillAndMoveResult> RunAsync(
+        ScaleOutDeployment deployment, IReadOnlyList<LoadTenant> tenants, LoadTenant limited, LoadTenant moved, Tier movedTo, int workers)
+    {
+        using var key = CheckpointKeyFile.Load(deployment.SigningKeyFile);
+        var checkpoints = deployment.Checkpoints;
+        var load = new ScaleLoad(deployment.Nodes.Select(n => n.Address).ToList(), tenants, limited);
+        using var stop = new CancellationTokenSource();
+        var running = load.RunAsync(workers, stop.Token);
+        try
+        {
+            await Eventually.UntilAsync(() => tenants.All(t => !t.Conversations.IsEmpty) && load.Exchanges.Count >= 300, TimeSpan.FromSeconds(60),
+                "every tenant has written, and the load has made 300 requests");
+            var before = new Dictionary<Guid, long>();
+            foreach (var t in tenants)
+            {
+                before[t.Tenant.Id] = (await checkpoints.NewestAsync(t.Tenant.Id, key, CancellationToken.None)).Newest?.Block ?? 0;
+            }
+
+            var killedAt = load.Now;
+            var killedTime = DateTimeOffset.UtcNow;
+            await deployment.Nodes[KilledNode].KillAsync();
+            var move = Task.Run(() => new TenantMover(deployment.Database.Owners, deployment.Database.Provisioner, TimeProvider.System)
+                .MoveAsync(moved.Tenant.Id, movedTo, movedTo == Tier.Database ? TestDatabase.SecondServer : null, null, CancellationToken.None));
+            await deployment.Nodes[KilledNode].StartAgainAsync();
+            var readyAt = load.Now;
+            await move;
+
+            await Eventually.UntilAsync(
+                async () =>
+                {
+                    foreach (var t in tenants)
+                    {
+                        var newest = (await checkpoints.NewestAsync(t.Tenant.Id, key, CancellationToken.None)).Newest;
+                        if (newest is null || newest.Block <= before[t.Tenant.Id] || newest.Time <= killedTime)
+                        {
+                            return false;
+                        }
+                    }
+
+                    return load.Exchanges.Count(e => e.Node == KilledNode && e.Sent > readyAt && e.Status is >= 200 and < 300) >= 20;
+                },
+                TimeSpan.FromSeconds(60),
+                "every tenant has a checkpoint of a newer block signed after the kill, and the restarted node served again");
+            return new KillAndMoveResult(load, killedAt, readyAt, load.Now);
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            await running;
+        }
+    }
+}
+
+/// <summary>What the run saw; times are on the load's clock.</summary>
+[System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+public sealed record KillAndMoveResult(ScaleLoad Load, TimeSpan KilledAt, TimeSpan ReadyAt, TimeSpan Ended)
+{
+    /// <summary>Requests to the killed node that were in flight at the kill or sent before the balancer saw it gone.</summary>
+    public bool InKillWindow(Exchange e) => e.Node == KillAndMove.KilledNode && e.Answered >= KilledAt && e.Sent <= ReadyAt;
+
+    public string Summary()
+    {
+        var all = Load.Exchanges;
+        var window = all.Where(InKillWindow).ToList();
+        var lines = new List<string>
+        {
+            FormattableString.Invariant($"{all.Count} requests in {Ended.TotalSeconds:0.0} s ({all.Count / Ended.TotalSeconds:0} per second); node {KillAndMove.KilledNode} killed at {KilledAt.TotalSeconds:0.0} s, ready again at {ReadyAt.TotalSeconds:0.0} s"),
+            $"killed node during the kill window: {window.Count(e => e.Status == 0)} connection failure(s), {window.Count(e => e.Status >= 500)} 5xx",
+            $"failures elsewhere: {all.Count(e => e.Failed && !InKillWindow(e))}",
+        };
+        lines.AddRange(all.GroupBy(e => e.Node).OrderBy(g => g.Key).Select(g =>
+            $"node {g.Key}: " + string.Join(", ", g.GroupBy(e => e.Status).OrderBy(s => s.Key).Select(s => $"{(s.Key == 0 ? "no response" : s.Key)} ×{s.Count()}"))));
+        return string.Join('\n', lines);
+    }
+}
