@@ -47,7 +47,7 @@ public sealed class ScaleOutBenchmark(ITestOutputHelper output)
         }
 
         await deployment.LimitAsync(limited.Tenant, requestsPerMinute: 60, burstSeconds: 5);
-        var run = await KillAndMove.RunAsync(deployment, loaded, limited, moved, Tier.Schema, workers);
+        var run = await KillAndMove.RunAsync(deployment, loaded, limited, moved, Tier.Schema, workers, output.WriteLine);
         lines.AddRange(["", "Kill and move run (3 nodes, node 1 killed with SIGKILL and restarted, one tenant moved pooled → schema):", "", .. run.Summary().Split('\n').Select(l => "    " + l)]);
         lines.Add($"load average after: {File.ReadAllText("/proc/loadavg").Trim()}");
         Assert.Empty(run.Load.Leaks);

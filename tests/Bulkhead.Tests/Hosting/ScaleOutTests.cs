@@ -21,15 +21,20 @@ public sealed class ScaleOutTests(ITestOutputHelper output)
     [Fact]
     public async Task three_nodes_survive_a_kill_and_a_move_with_no_leak_no_lost_write_a_verified_trail_and_a_shared_limit()
     {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        void Progress(string what) => output.WriteLine($"[{clock.Elapsed.TotalSeconds:0.0} s] {what}");
         await using var deployment = await ScaleOutDeployment.StartAsync(instances: 3);
+        Progress("PgBouncer and Redis Cluster up");
         var tenants = await deployment.CreateTenantsAsync(pooled: 21, schema: 14, database: 7);
+        Progress($"{tenants.Count} tenants created");
         await deployment.StartNodesAsync(3);
+        Progress("3 nodes ready");
         var limited = tenants.First(t => t.Tenant.Placement.Tier == Tier.Pooled);
         var moved = tenants.Last(t => t.Tenant.Placement.Tier == Tier.Pooled);
         var loaded = tenants.Where(t => t != limited).ToList();
         await deployment.LimitAsync(limited.Tenant, LimitPerMinute, LimitBurstSeconds);
 
-        var run = await KillAndMove.RunAsync(deployment, loaded, limited, moved, Tier.Schema, workers: 12);
+        var run = await KillAndMove.RunAsync(deployment, loaded, limited, moved, Tier.Schema, workers: 12, Progress);
         output.WriteLine(run.Summary());
 
         Assert.True(run.Load.Leaks.Count == 0, "rows of another tenant were read:\n" + string.Join('\n', run.Load.Leaks.Take(20)));
@@ -41,6 +46,7 @@ public sealed class ScaleOutTests(ITestOutputHelper output)
 
         AssertLimitHeld(run);
         await AssertAcknowledgedWritesPresentAsync(deployment, loaded);
+        Progress("every acknowledged write read back");
 
         using var key = Bulkhead.Host.Audit.CheckpointKeyFile.Load(deployment.SigningKeyFile);
         var (code, verified) = await AuditEvents.VerifyAsync(deployment.Database, null, deployment.Checkpoints, key);

@@ -79,14 +79,25 @@ public sealed class NodeProcess : IAsyncDisposable
     public async Task WaitReadyAsync()
     {
         using var http = new HttpClient { BaseAddress = Address, Timeout = TimeSpan.FromSeconds(5) };
-        await Eventually.UntilAsync(
-            async () =>
-            {
-                Assert.False(HasExited, $"the node on port {Port} exited {_process?.ExitCode}:\n{Log()}");
-                return await ReadyAsync(http);
-            },
-            TimeSpan.FromSeconds(90),
-            $"the node on port {Port} answers /readyz");
+        try
+        {
+            await Eventually.UntilAsync(
+                async () =>
+                {
+                    if (HasExited)
+                    {
+                        Assert.Fail($"the node on port {Port} exited {_process?.ExitCode}:\n{Log()}");
+                    }
+
+                    return await ReadyAsync(http);
+                },
+                TimeSpan.FromSeconds(90),
+                $"the node on port {Port} answers /readyz");
+        }
+        catch (TimeoutException e)
+        {
+            throw new TimeoutException($"{e.Message}; its log:\n{Log()}", e);
+        }
     }
 
     /// <summary>SIGKILL: the process dies at once, with its requests in flight and its open transactions.</summary>

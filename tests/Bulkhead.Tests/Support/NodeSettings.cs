@@ -11,6 +11,7 @@ public static class NodeSettings
     {
         ["BULKHEAD_HOME"] = home,
         ["Logging__LogLevel__Default"] = "Warning",
+        ["Logging__LogLevel__Microsoft.Hosting.Lifetime"] = "Information",
         ["Bulkhead__DatabaseConnection"] = runtimeConnection,
         ["Bulkhead__OwnerConnection"] = database.OwnerConnection,
         ["Bulkhead__Auth__Issuer"] = TestKeys.Issuer,

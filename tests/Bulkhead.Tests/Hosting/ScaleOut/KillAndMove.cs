@@ -15,7 +15,7 @@ public static class KillAndMove
     public const int KilledNode = 1;
 
     public static async Task<KillAndMoveResult> RunAsync(
-        ScaleOutDeployment deployment, IReadOnlyList<LoadTenant> tenants, LoadTenant limited, LoadTenant moved, Tier movedTo, int workers)
+        ScaleOutDeployment deployment, IReadOnlyList<LoadTenant> tenants, LoadTenant limited, LoadTenant moved, Tier movedTo, int workers, Action<string> progress)
     {
         using var key = CheckpointKeyFile.Load(deployment.SigningKeyFile);
         var checkpoints = deployment.Checkpoints;
@@ -26,6 +26,7 @@ public static class KillAndMove
         {
             await Eventually.UntilAsync(() => tenants.All(t => !t.Conversations.IsEmpty) && load.Exchanges.Count >= 300, TimeSpan.FromSeconds(60),
                 "every tenant has written, and the load has made 300 requests");
+            progress($"{load.Now.TotalSeconds:0.0} s: {load.Exchanges.Count} requests; killing node {KilledNode}");
             var before = new Dictionary<Guid, long>();
             foreach (var t in tenants)
             {
@@ -39,7 +40,9 @@ public static class KillAndMove
                 .MoveAsync(moved.Tenant.Id, movedTo, movedTo == Tier.Database ? TestDatabase.SecondServer : null, null, CancellationToken.None));
             await deployment.Nodes[KilledNode].StartAgainAsync();
             var readyAt = load.Now;
+            progress($"{readyAt.TotalSeconds:0.0} s: node {KilledNode} ready again");
             await move;
+            progress($"{load.Now.TotalSeconds:0.0} s: tenant {moved.Tenant.Slug} moved to {movedTo}");
 
             await Eventually.UntilAsync(
                 async () =>
@@ -57,6 +60,7 @@ public static class KillAndMove
                 },
                 TimeSpan.FromSeconds(60),
                 "every tenant has a checkpoint of a newer block signed after the kill, and the restarted node served again");
+            progress($"{load.Now.TotalSeconds:0.0} s: every tenant has a checkpoint after the kill");
             return new KillAndMoveResult(load, killedAt, readyAt, load.Now);
         }
         finally
