@@ -34,7 +34,7 @@ public sealed class ScaleOutTests(ITestOutputHelper output)
         var loaded = tenants.Where(t => t != limited).ToList();
         await deployment.LimitAsync(limited.Tenant, LimitPerMinute, LimitBurstSeconds);
 
-        var run = await KillAndMove.RunAsync(deployment, loaded, limited, moved, Tier.Schema, workers: 12, Progress);
+        var run = await KillAndMove.RunAsync(deployment, loaded, limited, moved, Tier.Schema, workers: 8, Progress);
         output.WriteLine(run.Summary());
 
         Assert.True(run.Load.Leaks.Count == 0, "rows of another tenant were read:\n" + string.Join('\n', run.Load.Leaks.Take(20)));

@@ -91,7 +91,7 @@ public sealed class NodeProcess : IAsyncDisposable
 
                     return await ReadyAsync(http);
                 },
-                TimeSpan.FromSeconds(90),
+                TimeSpan.FromSeconds(180),
                 $"the node on port {Port} answers /readyz");
         }
         catch (TimeoutException e)

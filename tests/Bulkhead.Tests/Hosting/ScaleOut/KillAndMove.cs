@@ -24,8 +24,8 @@ public static class KillAndMove
         var running = load.RunAsync(workers, stop.Token);
         try
         {
-            await Eventually.UntilAsync(() => tenants.All(t => !t.Conversations.IsEmpty) && load.Exchanges.Count >= 300, TimeSpan.FromSeconds(60),
-                "every tenant has written, and the load has made 300 requests");
+            await Eventually.UntilAsync(() => tenants.All(t => !t.Conversations.IsEmpty) && load.Exchanges.Count >= 150, TimeSpan.FromSeconds(120),
+                "every tenant has written, and the load has made 150 requests");
             progress($"{load.Now.TotalSeconds:0.0} s: {load.Exchanges.Count} requests; killing node {KilledNode}");
             var before = new Dictionary<Guid, long>();
             foreach (var t in tenants)
@@ -58,7 +58,7 @@ public static class KillAndMove
 
                     return load.Exchanges.Count(e => e.Node == KilledNode && e.Sent > readyAt && e.Status is >= 200 and < 300) >= 20;
                 },
-                TimeSpan.FromSeconds(60),
+                TimeSpan.FromSeconds(120),
                 "every tenant has a checkpoint of a newer block signed after the kill, and the restarted node served again");
             progress($"{load.Now.TotalSeconds:0.0} s: every tenant has a checkpoint after the kill");
             return new KillAndMoveResult(load, killedAt, readyAt, load.Now);

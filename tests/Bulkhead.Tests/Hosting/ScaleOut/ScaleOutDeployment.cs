@@ -48,7 +48,7 @@ public sealed class ScaleOutDeployment : IAsyncDisposable
         await database.EnsureSecondServerAsync();
         var redis = new RedisCluster();
         await redis.InitializeAsync();
-        var deployment = new ScaleOutDeployment(database, await TestPgBouncer.StartAsync(poolSize: 10), redis, home);
+        var deployment = new ScaleOutDeployment(database, await TestPgBouncer.StartAsync(poolSize: 20), redis, home);
         deployment._environment = deployment.Settings(instances);
 
         // Made before the nodes start, so that they do not race to create it.
@@ -118,6 +118,7 @@ public sealed class ScaleOutDeployment : IAsyncDisposable
         settings["Bulkhead__Limits__Plans__enterprise__UserRequestsPerMinute"] = "1000000";
         settings["Bulkhead__Audit__CheckpointDirectory"] = Checkpoints.Directory;
         settings["Bulkhead__Audit__SigningKeyFile"] = SigningKeyFile;
+        settings["Bulkhead__Audit__SealInterval"] = "00:00:02";
         settings["Bulkhead__Audit__CheckpointInterval"] = "00:00:02";
         return settings;
     }
