@@ -15,6 +15,7 @@ public sealed class NodeProcess : IAsyncDisposable
     private readonly IReadOnlyDictionary<string, string> _environment;
     private readonly StringBuilder _log = new();
     private Process? _process;
+    private string _lastReadiness = "(no answer)";
 
     private NodeProcess(int port, IReadOnlyDictionary<string, string> environment)
     {
@@ -96,7 +97,7 @@ public sealed class NodeProcess : IAsyncDisposable
         }
         catch (TimeoutException e)
         {
-            throw new TimeoutException($"{e.Message}; its log:\n{Log()}", e);
+            throw new TimeoutException($"{e.Message}; its last /readyz: {_lastReadiness}; its log:\n{Log()}", e);
         }
     }
 
@@ -158,15 +159,17 @@ public sealed class NodeProcess : IAsyncDisposable
         _process.Dispose();
     }
 
-    private static async Task<bool> ReadyAsync(HttpClient http)
+    private async Task<bool> ReadyAsync(HttpClient http)
     {
         try
         {
             using var response = await http.GetAsync("/readyz");
+            _lastReadiness = $"{(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}";
             return response.IsSuccessStatusCode;
         }
         catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
         {
+            _lastReadiness = e.GetType().Name + ": " + e.Message;
             return false;
         }
     }
