@@ -118,7 +118,6 @@ public sealed class ScaleOutDeployment : IAsyncDisposable
         settings["Bulkhead__Limits__Plans__enterprise__UserRequestsPerMinute"] = "1000000";
         settings["Bulkhead__Audit__CheckpointDirectory"] = Checkpoints.Directory;
         settings["Bulkhead__Audit__SigningKeyFile"] = SigningKeyFile;
-        settings["Bulkhead__Audit__SealInterval"] = "00:00:02";
         settings["Bulkhead__Audit__CheckpointInterval"] = "00:00:02";
         return settings;
     }
