@@ -79,7 +79,7 @@ public sealed class NodeProcess : IAsyncDisposable
     /// <summary>Waits until <c>/readyz</c> answers 200; fails with the node's log when the process exits first.</summary>
     public async Task WaitReadyAsync()
     {
-        using var http = new HttpClient { BaseAddress = Address, Timeout = TimeSpan.FromSeconds(5) };
+        using var http = new HttpClient { BaseAddress = Address, Timeout = TimeSpan.FromSeconds(10) };
         try
         {
             await Eventually.UntilAsync(

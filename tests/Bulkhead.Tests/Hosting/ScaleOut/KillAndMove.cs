@@ -36,12 +36,19 @@ public static class KillAndMove
             var killedAt = load.Now;
             var killedTime = DateTimeOffset.UtcNow;
             await deployment.Nodes[KilledNode].KillAsync();
-            var move = Task.Run(() => new TenantMover(deployment.Database.Owners, deployment.Database.Provisioner, TimeProvider.System)
-                .MoveAsync(moved.Tenant.Id, movedTo, movedTo == Tier.Database ? TestDatabase.SecondServer : null, null, CancellationToken.None));
-            await deployment.Nodes[KilledNode].StartAgainAsync();
+            try
+            {
+                await deployment.Nodes[KilledNode].StartAgainAsync();
+            }
+            catch (TimeoutException e)
+            {
+                throw new TimeoutException(e.Message + "\nPostgreSQL's sessions:\n" + await SessionsAsync(deployment.Database), e);
+            }
+
             var readyAt = load.Now;
             progress($"{readyAt.TotalSeconds:0.0} s: node {KilledNode} ready again");
-            await move;
+            await new TenantMover(deployment.Database.Owners, deployment.Database.Provisioner, TimeProvider.System)
+                .MoveAsync(moved.Tenant.Id, movedTo, movedTo == Tier.Database ? TestDatabase.SecondServer : null, null, CancellationToken.None);
             progress($"{load.Now.TotalSeconds:0.0} s: tenant {moved.Tenant.Slug} moved to {movedTo}");
 
             await Eventually.UntilAsync(
@@ -68,6 +75,22 @@ public static class KillAndMove
             await stop.CancelAsync();
             await running;
         }
+    }
+
+    /// <summary>What every session of the test database is doing, for the message of a node that did not get ready.</summary>
+    private static async Task<string> SessionsAsync(TestDatabase database)
+    {
+        await using var command = database.Owner.CreateCommand(
+            "select usename, state, coalesce(wait_event_type || ':' || wait_event, '-'), left(query, 80), count(*) " +
+            "from pg_stat_activity where datname = current_database() group by 1, 2, 3, 4 order by 5 desc limit 30");
+        await using var reader = await command.ExecuteReaderAsync();
+        var lines = new List<string>();
+        while (await reader.ReadAsync())
+        {
+            lines.Add($"{reader.GetInt64(4)} × {reader.GetValue(0)} {reader.GetValue(1)} {reader.GetValue(2)} {reader.GetValue(3)}");
+        }
+
+        return string.Join('\n', lines);
     }
 }
 
