@@ -87,9 +87,11 @@ public static class BulkheadApp
         app.MapMeApi();
         app.MapConversationsApi();
         app.MapAdminTenantsApi();
+        app.MapMoveStatusApi();
         app.MapChatApis();
         app.MapAuditApi();
         app.MapComplianceApi();
+        app.MapTenantUsersApi();
         app.MapBulkheadConsole();
         return app;
     }

@@ -32,7 +32,9 @@ public static class LimitsApi
             usage.RemainingTokens,
             usage.ResetsAt,
             usage.ByModel.Select(m => new ModelUsageResponse(m.Model, m.UsedTokens, m.Calls)).ToList(),
-            LimitsValues.From(effective)));
+            LimitsValues.From(effective),
+            usage.ByCaller.Where(c => c.KeyId is null).Select(c => new UserUsageResponse(c.Sub, c.UsedTokens, c.Calls)).ToList(),
+            usage.ByCaller.Where(c => c.KeyId is not null).Select(c => new KeyUsageResponse(c.KeyId!.Value, c.KeyName!, c.UsedTokens, c.Calls)).ToList()));
     }
 
     private static async Task<Results<Ok<TenantLimitsResponse>, ProblemHttpResult>> GetLimitsAsync(string id, TenantLimitsSource limits, CancellationToken ct)
