@@ -13,12 +13,13 @@ public sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILo
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken ct)
     {
+        var stale = PlacementFence.IsStale(exception) && await PlacementLeftAsync(context, exception, ct);
         var (status, detail) = exception switch
         {
             BadHttpRequestException bad => (bad.StatusCode, bad.Message),
             PostgresException { SqlState: PlacementFence.LockedSqlState } =>
                 (StatusCodes.Status503ServiceUnavailable, "This tenant is being moved; writes resume within seconds. Retry after the indicated delay."),
-            _ when PlacementFence.IsStale(exception) =>
+            _ when stale =>
                 (StatusCodes.Status503ServiceUnavailable, "This tenant's data moved while the request ran; nothing was written. Retry."),
             PostgresException { SqlState: PostgresErrorCodes.UniqueViolation or PostgresErrorCodes.ForeignKeyViolation } =>
                 (StatusCodes.Status409Conflict, "The request conflicts with the current state of the resource."),
@@ -38,7 +39,7 @@ public sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILo
             log.LogInformation("Request rejected with {Status}: {Reason}", status, exception.GetType().Name);
         }
 
-        if (PlacementFence.IsStale(exception))
+        if (stale)
         {
             // The retry must resolve the tenant again, not reuse this server's cached placement.
             StalePlacement.Forget(context);
@@ -56,5 +57,23 @@ public sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILo
             Exception = exception,
             ProblemDetails = { Status = status, Detail = detail },
         });
+    }
+
+    /// <summary>
+    /// The fence's refusal always means the tenant left the placement. A missing table, schema or database
+    /// means so only when the control plane has moved the tenant on since the request resolved it; with the
+    /// same placement and epoch it is a fault of this server (a 500, logged), not a retry for the caller.
+    /// </summary>
+    private static async ValueTask<bool> PlacementLeftAsync(HttpContext context, Exception exception, CancellationToken ct)
+    {
+        if (exception is PostgresException { SqlState: PlacementFence.StaleSqlState } || context.Features.Get<Tenant>() is not { } resolved)
+        {
+            return true;
+        }
+
+        var directory = context.RequestServices.GetRequiredService<TenantDirectory>();
+        directory.Forget(resolved.Id);
+        var current = await directory.FindAsync(resolved.Id, ct);
+        return current is null || current.Status is not TenantStatus.Active || current.Epoch != resolved.Epoch || current.Placement != resolved.Placement;
     }
 }

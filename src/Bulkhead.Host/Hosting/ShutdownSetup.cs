@@ -3,8 +3,12 @@ namespace Bulkhead.Host.Hosting;
 /// <summary>Graceful shutdown: the drain before the server stops, and a host timeout that leaves room for it.</summary>
 public static class ShutdownSetup
 {
-    /// <summary>What the host needs beyond the grace period to stop the server and the background services.</summary>
-    public static readonly TimeSpan StopMargin = TimeSpan.FromSeconds(5);
+    /// <summary>
+    /// What the host needs beyond the grace period: a request cancelled when the grace period ends still
+    /// records its model call (within <see cref="Chat.Engine.ChatEngine.RecordDeadline"/>), then the
+    /// background services stop.
+    /// </summary>
+    public static readonly TimeSpan StopMargin = Chat.Engine.ChatEngine.RecordDeadline + TimeSpan.FromSeconds(5);
 
     public static IServiceCollection AddBulkheadShutdown(this IServiceCollection services, IConfiguration configuration)
     {

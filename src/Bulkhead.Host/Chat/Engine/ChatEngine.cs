@@ -12,7 +12,8 @@ namespace Bulkhead.Host.Chat.Engine;
 /// </summary>
 public sealed class ChatEngine(ModelProviders providers, ChatAdmission admission, TokenCounter tokens, ILogger<ChatEngine> log)
 {
-    private static readonly TimeSpan RecordDeadline = TimeSpan.FromSeconds(15);
+    /// <summary>How long recording a model call may take once the caller is gone (the request was cancelled).</summary>
+    public static readonly TimeSpan RecordDeadline = TimeSpan.FromSeconds(15);
 
     public async Task<ChatRun<TRecord>> RunAsync<TRecord>(ModelCall call, IChatSink sink, IChatRecorder<TRecord> recorder, CancellationToken ct)
     {

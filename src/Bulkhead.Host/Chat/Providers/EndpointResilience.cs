@@ -1,3 +1,4 @@
+using System.Net;
 using Bulkhead.Host.Hosting;
 using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Options;
@@ -51,6 +52,12 @@ public static class EndpointResilience
         {
             resilience.Retry.ShouldHandle = _ => PredicateResult.False();
         }
+
+        // The breaker judges the endpoint, not a caller: a 429 answers one key's quota (a tenant's own key,
+        // say), so it is retried after its delay but never opens the circuit for every tenant. 401 and 403
+        // are not transient and never count either.
+        resilience.CircuitBreaker.ShouldHandle = args => ValueTask.FromResult(
+            args.Outcome.Result?.StatusCode != HttpStatusCode.TooManyRequests && HttpClientResiliencePredicates.IsTransient(args.Outcome));
 
         var budget = (endpoint.AttemptTimeout + endpoint.RetryDelay) * (endpoint.MaxRetries + 1) * 2;
         resilience.TotalRequestTimeout.Timeout = budget;
