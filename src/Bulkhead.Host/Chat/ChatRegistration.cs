@@ -12,7 +12,6 @@ public static class ChatRegistration
 {
     public static IServiceCollection AddBulkheadChat(this IServiceCollection services)
     {
-        services.AddSingleton(sp => new ChatPlanCatalog(sp.GetRequiredService<Npgsql.NpgsqlDataSource>(), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<TokenCounter>();
         services.AddSingleton<OfflineChatClient>();
         services.AddSingleton<ProviderKeySealer>();

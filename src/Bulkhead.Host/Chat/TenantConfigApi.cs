@@ -2,6 +2,7 @@ using System.Text.Json;
 using Bulkhead.Chat;
 using Bulkhead.Host.Chat.Providers;
 using Bulkhead.Host.Auth;
+using Bulkhead.Tenancy;
 
 namespace Bulkhead.Host.Chat;
 
@@ -21,18 +22,18 @@ public static class TenantConfigApi
         return api;
     }
 
-    private static async Task<Ok<TenantConfigResponse>> GetAsync(TenantCaller caller, ModelProviders models, ChatPlanCatalog plans, CancellationToken ct)
+    private static async Task<Ok<TenantConfigResponse>> GetAsync(TenantCaller caller, ModelProviders models, PlanCatalog plans, CancellationToken ct)
     {
-        var plan = await plans.FindAsync(caller.Tenant.Plan, ct);
+        var plan = (await plans.GetAsync(caller.Tenant.Plan, ct)).Chat;
         await using var session = await caller.OpenSessionAsync(ct);
         var config = await new TenantConfigStore(session).ReadAsync(plan, ct);
         return TypedResults.Ok(TenantConfigResponse.From(config, models.Defaults));
     }
 
     private static async Task<Results<Ok<TenantConfigResponse>, ValidationProblem>> PutAsync(
-        JsonElement body, TenantCaller caller, ModelProviders models, ChatPlanCatalog plans, ProviderKeySealer sealer, CancellationToken ct)
+        JsonElement body, TenantCaller caller, ModelProviders models, PlanCatalog plans, ProviderKeySealer sealer, CancellationToken ct)
     {
-        var plan = await plans.FindAsync(caller.Tenant.Plan, ct);
+        var plan = (await plans.GetAsync(caller.Tenant.Plan, ct)).Chat;
         await using var session = await caller.OpenSessionAsync(ct);
         var store = new TenantConfigStore(session);
         var current = await store.BeginChangeAsync(plan, ct);

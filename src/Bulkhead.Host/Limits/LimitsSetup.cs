@@ -24,7 +24,7 @@ public static class LimitsSetup
             services.AddSingleton<IConnectionMultiplexer>(_ => ConnectionMultiplexer.Connect(RedisConfiguration(options)));
         }
 
-        services.AddSingleton(sp => new TenantLimitsSource(sp.GetRequiredService<NpgsqlDataSource>(), options, sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp => new TenantLimitsSource(sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<Tenancy.PlanCatalog>(), options, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton(sp => new ResilientGcra(
             sp.GetService<IConnectionMultiplexer>(), options, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<ResilientGcra>>()));
         services.AddSingleton<IGcraLimiter>(sp => sp.GetRequiredService<ResilientGcra>());

@@ -26,21 +26,22 @@ public sealed class TenantRateLimiter(TenantLimitsSource limits, IGcraLimiter gc
     protected override async ValueTask<RateLimitLease> AcquireAsyncCore(HttpContext resource, int permitCount, CancellationToken cancellationToken)
     {
         if (!options.Enabled || resource.Features.Get<Tenant>() is not { } tenant
-            || await limits.FindAsync(tenant.Id, cancellationToken) is not { } tenantLimits)
+            || await limits.FindAsync(tenant.Id, cancellationToken) is not { Effective: var tenantLimits })
         {
             return Lease.Unlimited;
         }
 
+        var burst = tenantLimits.BurstSeconds ?? options.BurstSeconds;
         var policies = new List<RequestPolicy>(2);
         if (tenantLimits.RequestsPerMinute is { } perTenant)
         {
-            policies.Add(new RequestPolicy(RequestPolicy.Tenant, perTenant, GcraRule.PerMinute(RateLimitKeys.Tenant(tenant.Id), perTenant, tenantLimits.BurstSeconds)));
+            policies.Add(new RequestPolicy(RequestPolicy.Tenant, perTenant, GcraRule.PerMinute(RateLimitKeys.Tenant(tenant.Id), perTenant, burst)));
         }
 
         if (tenantLimits.UserRequestsPerMinute is { } perUser && IsChat(resource)
             && resource.User.FindFirstValue(Claims.Subject) is { } sub)
         {
-            policies.Add(new RequestPolicy(RequestPolicy.User, perUser, GcraRule.PerMinute(RateLimitKeys.User(tenant.Id, sub), perUser, tenantLimits.BurstSeconds)));
+            policies.Add(new RequestPolicy(RequestPolicy.User, perUser, GcraRule.PerMinute(RateLimitKeys.User(tenant.Id, sub), perUser, burst)));
         }
 
         if (policies.Count == 0)
