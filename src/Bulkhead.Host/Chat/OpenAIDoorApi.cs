@@ -1,8 +1,10 @@
 using System.Text.Json;
 using Bulkhead.Chat;
+using Bulkhead.Host.Api;
 using Bulkhead.Host.Auth;
 using Bulkhead.Host.Chat.Engine;
 using Bulkhead.Host.Chat.Providers;
+using Bulkhead.Host.Limits;
 using Bulkhead.Tenancy;
 
 namespace Bulkhead.Host.Chat;
@@ -17,8 +19,8 @@ public static class OpenAIDoorApi
     public static IEndpointRouteBuilder MapOpenAIDoorApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/v1").RequireAuthorization(ApiKeyAuthentication.Policy).WithTags("OpenAI-compatible");
-        api.MapGet("/models", ModelsAsync);
-        api.MapPost("/chat/completions", CompletionsAsync);
+        api.MapGet("/models", ModelsAsync).WithMetadata(new EndpointResource("models"));
+        api.MapPost("/chat/completions", CompletionsAsync).WithMetadata(new EndpointResource("completions"), new UserChatLimitAttribute());
         return api;
     }
 

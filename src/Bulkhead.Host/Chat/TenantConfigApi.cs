@@ -1,7 +1,8 @@
 using System.Text.Json;
 using Bulkhead.Chat;
-using Bulkhead.Host.Chat.Providers;
+using Bulkhead.Host.Api;
 using Bulkhead.Host.Auth;
+using Bulkhead.Host.Chat.Providers;
 using Bulkhead.Tenancy;
 
 namespace Bulkhead.Host.Chat;
@@ -16,7 +17,8 @@ public static class TenantConfigApi
 {
     public static IEndpointRouteBuilder MapTenantConfigApi(this IEndpointRouteBuilder app)
     {
-        var api = app.MapGroup("/api/tenant/config").RequireAuthorization(Policies.TenantAdmin).WithTags("Tenant configuration");
+        var api = app.MapGroup("/api/tenant/config").RequireAuthorization(Policies.TenantAdmin).WithTags("Tenant configuration")
+            .WithMetadata(new EndpointResource("config"));
         api.MapGet("", GetAsync);
         api.MapPut("", PutAsync);
         return api;

@@ -10,7 +10,8 @@ public static class LimitsApi
 {
     public static IEndpointRouteBuilder MapLimitsApi(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/tenant/usage", GetUsageAsync).RequireAuthorization(Policies.TenantAdmin).WithTags("Limits");
+        app.MapGet("/api/tenant/usage", GetUsageAsync).RequireAuthorization(Policies.TenantAdmin).WithTags("Limits")
+            .WithMetadata(new EndpointResource("usage"));
 
         var admin = app.MapGroup("/api/admin/tenants/{id}/limits").RequireAuthorization(Policies.Platform).WithTags("Limits");
         admin.MapGet("", GetLimitsAsync);

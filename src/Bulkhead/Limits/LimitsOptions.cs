@@ -40,9 +40,6 @@ public sealed class LimitsOptions
     /// <summary>How long an LLM call waits for one of its tenant's slots before it is refused with 429.</summary>
     public TimeSpan LlmQueueTimeout { get; set; } = TimeSpan.FromSeconds(20);
 
-    /// <summary>Route patterns (POST) that also count against the per-user chat limit.</summary>
-    public List<string> ChatRoutes { get; set; } = ["/api/chat", "/api/conversations/{id}/messages", "/v1/chat/completions"];
-
     public void Validate()
     {
         var errors = new List<string>();
