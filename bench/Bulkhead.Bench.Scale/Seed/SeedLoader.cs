@@ -43,7 +43,7 @@ public sealed class SeedLoader(BenchCluster cluster, TextWriter log)
         foreach (var placement in placements)
         {
             await using var connection = await (await owners.ForAsync(placement, ct)).OpenConnectionAsync(ct);
-            indexes[placement] = await BulkIndexes.CaptureAsync(connection, placement.Schema, ct);
+            indexes[placement] = await BulkIndexes.CaptureAsync(connection, placement.Schema, ["conversations", "messages"], ct);
             await indexes[placement].DropAsync(connection, ct);
         }
 

@@ -45,6 +45,13 @@ public sealed class TableCopy(string table, IReadOnlyList<string> columns, IRead
         return new TableCopy(table, reader.GetFieldValue<string[]>(0), keys);
     }
 
+    /// <summary>Whether the table holds no row at all (of any tenant) in the schema.</summary>
+    public async Task<bool> IsEmptyAsync(NpgsqlConnection connection, string schema, CancellationToken ct)
+    {
+        await using var command = new NpgsqlCommand($"select not exists (select 1 from {Qualified(schema)})", connection);
+        return (bool)(await command.ExecuteScalarAsync(ct))!;
+    }
+
     /// <summary>Streams every row of the tenant from source to target.</summary>
     public async Task CopyAllAsync(Guid tenantId, NpgsqlConnection source, string sourceSchema, NpgsqlConnection target, string targetSchema, CancellationToken ct)
     {
@@ -88,6 +95,13 @@ public sealed class TableCopy(string table, IReadOnlyList<string> columns, IRead
     /// </summary>
     public async Task<long> CopyMissingAsync(Guid tenantId, NpgsqlConnection source, string sourceSchema, NpgsqlConnection target, string targetSchema, CancellationToken ct)
     {
+        if (!await HasRowsAsync(target, targetSchema, tenantId, ct))
+        {
+            // Nothing to compare with: the whole table goes, without hashing every row first.
+            await CopyAllAsync(tenantId, source, sourceSchema, target, targetSchema, ct);
+            return await CountAsync(target, targetSchema, tenantId, ct);
+        }
+
         var inTarget = await RowHashesAsync(target, targetSchema, tenantId, ct);
         var missing = (await RowHashesAsync(source, sourceSchema, tenantId, ct)).Keys.Where(k => !inTarget.ContainsKey(k)).ToList();
         if (missing.Count == 0)
@@ -209,6 +223,20 @@ public sealed class TableCopy(string table, IReadOnlyList<string> columns, IRead
         }
 
         await import.CompleteAsync(ct);
+    }
+
+    private async Task<long> CountAsync(NpgsqlConnection connection, string schema, Guid tenantId, CancellationToken ct)
+    {
+        await using var command = new NpgsqlCommand($"select count(*) from {Qualified(schema)} where tenant_id = $1", connection);
+        command.Parameters.Add(new NpgsqlParameter { Value = tenantId });
+        return (long)(await command.ExecuteScalarAsync(ct))!;
+    }
+
+    private async Task<bool> HasRowsAsync(NpgsqlConnection connection, string schema, Guid tenantId, CancellationToken ct)
+    {
+        await using var command = new NpgsqlCommand($"select exists (select 1 from {Qualified(schema)} where tenant_id = $1)", connection);
+        command.Parameters.Add(new NpgsqlParameter { Value = tenantId });
+        return (bool)(await command.ExecuteScalarAsync(ct))!;
     }
 
     private static async Task PipeAsync(NpgsqlConnection source, string select, NpgsqlConnection target, string into, CancellationToken ct)

@@ -87,18 +87,24 @@ public sealed class TenantMover(OwnerSources owners, TenantProvisioner provision
         await using (var snapshot = await source.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, ct))
         await using (var load = await target.BeginTransactionAsync(ct))
         {
+            var bulk = await DeferIndexesAsync(target, to, [.. tables, .. trail], ct);
             foreach (var table in tables)
             {
                 progress?.Report($"copying {table.Table}");
                 await table.CopyAllAsync(tenantId, source, from.Schema, target, to.Schema, ct);
             }
 
+            progress?.Report("copying the audit trail");
+            await TrailMove.CopyAsync(trail, tenantId, source, from.Schema, target, to.Schema, ct);
+            if (bulk is not null)
+            {
+                progress?.Report("building the target's keys, indexes and foreign keys");
+                await bulk.RebuildAsync(target, _ => { }, ct);
+            }
+
             await load.CommitAsync(ct);
             await snapshot.CommitAsync(ct);
         }
-
-        progress?.Report("copying the audit trail");
-        await TrailMove.CopyAsync(trail, tenantId, source, from.Schema, target, to.Schema, ct);
 
         var copied = copyClock.Elapsed;
 
@@ -181,6 +187,38 @@ public sealed class TenantMover(OwnerSources owners, TenantProvisioner provision
         await ExecuteAsync(control, "delete from control.moves where tenant_id = $1", ct, tenant.Id);
         await ExecuteAsync(control, "insert into control.tenant_events (id, tenant_id, slug, kind, detail) values ($1, $2, $3, 'moved', jsonb_build_object('from', $4::text))",
             ct, Guid.CreateVersion7(), tenant.Id, tenant.Slug, Describe(from));
+    }
+
+    /// <summary>
+    /// A schema or database of the tenant's own holds no other tenant's rows, so while its tables are empty
+    /// their keys, indexes and foreign keys are dropped for the bulk load and rebuilt after it, in the load's
+    /// transaction (several times faster than maintaining them row by row). Never in the pooled tier, whose
+    /// tables other tenants use meanwhile. Null when there is nothing to defer.
+    /// </summary>
+    private static async Task<BulkIndexes?> DeferIndexesAsync(NpgsqlConnection target, Placement to, IReadOnlyList<TableCopy> tables, CancellationToken ct)
+    {
+        if (to.Tier == Tier.Pooled)
+        {
+            return null;
+        }
+
+        var empty = new List<string>();
+        foreach (var table in tables)
+        {
+            if (await table.IsEmptyAsync(target, to.Schema, ct))
+            {
+                empty.Add(table.Table);
+            }
+        }
+
+        if (empty.Count == 0)
+        {
+            return null;
+        }
+
+        var bulk = await BulkIndexes.CaptureAsync(target, to.Schema, empty, ct);
+        await bulk.DropAsync(target, ct);
+        return bulk;
     }
 
     private async Task PrepareTargetAsync(Placement to, CancellationToken ct)

@@ -77,6 +77,10 @@ public sealed class TenantMoveTests(ApiFixture api, ITestOutputHelper output) : 
         Assert.True(expected.Count > 300, "writes should have landed during the move");
         Assert.Equal(0L, (await db.Provisioner.CountAsync(tenant.Id, tenant.Placement, default)).Values.Sum());
 
+        // A copy into a placement of the tenant's own rebuilds keys, indexes and foreign keys after the load:
+        // exactly what the migrations make, as in the pooled schema.
+        Assert.Equal(await KeysAndIndexesAsync(db.Owners, Placement.Pooled), await KeysAndIndexesAsync(db.Owners, moved.Placement));
+
         var line = $"{from} -> {to}: {report.Rows.Values.Sum()} rows, bulk copy {report.CopyTime.TotalMilliseconds:0} ms ({report.RowsPerSecond:0} rows/s), " +
                    $"writes paused {report.WritesBlocked.TotalMilliseconds:0} ms, {report.RowsSyncedDuringSwitch} rows caught up, {refused} writes got 503";
         output.WriteLine(line);
@@ -172,5 +176,31 @@ public sealed class TenantMoveTests(ApiFixture api, ITestOutputHelper output) : 
         await process.WaitForExitAsync();
         await stderr;
         return (killed, string.Join("\n", log) + "\n" + stdout);
+    }
+
+    /// <summary>Every key, foreign key and index of a placement's schema, with the schema's name taken out.</summary>
+    private static async Task<List<string>> KeysAndIndexesAsync(OwnerSources owners, Placement placement)
+    {
+        await using var connection = await (await owners.ForAsync(placement, default)).OpenConnectionAsync();
+        await using var command = new NpgsqlCommand("""
+            select c.relname || ' ' || con.conname || ' ' || pg_get_constraintdef(con.oid)
+              from pg_constraint con
+              join pg_class c on c.oid = con.conrelid
+              join pg_namespace n on n.oid = c.relnamespace
+             where n.nspname = $1 and con.contype in ('p', 'u', 'f')
+            union all
+            select i.tablename || ' ' || i.indexname || ' ' || i.indexdef from pg_indexes i where i.schemaname = $1
+            """, connection);
+        command.Parameters.Add(new NpgsqlParameter { Value = placement.Schema });
+        var definitions = new List<string>();
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            definitions.Add(reader.GetString(0).Replace(placement.Schema + ".", "", StringComparison.Ordinal));
+        }
+
+        definitions.Sort(StringComparer.Ordinal);
+        Assert.NotEmpty(definitions);
+        return definitions;
     }
 }

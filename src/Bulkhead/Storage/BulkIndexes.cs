@@ -1,20 +1,20 @@
-using Bulkhead.Storage;
 using Npgsql;
 
-namespace Bulkhead.Bench.Scale.Seed;
+namespace Bulkhead.Storage;
 
 /// <summary>
-/// Keys, indexes and foreign keys of the big tables, dropped before a bulk load and rebuilt after it:
-/// building a btree once from sorted input is far cheaper than ten million random inserts, and a
-/// foreign key validated once is cheaper than a trigger per row. The definitions are read from the
-/// catalog, so what is rebuilt is exactly what the migrations made.
+/// Keys, indexes and foreign keys of some tables, dropped before a bulk load and rebuilt after it:
+/// building a btree once from sorted input is far cheaper than many random inserts, and a foreign key
+/// validated once is cheaper than a trigger per row. The definitions are read from the catalog, so what
+/// is rebuilt is exactly what the migrations made. Run both inside the load's transaction, and a failed
+/// load leaves the tables as they were.
 /// </summary>
 public sealed record BulkIndexes(IReadOnlyList<(string Drop, string Create)> Keys, IReadOnlyList<(string Drop, string Create)> Indexes, IReadOnlyList<(string Drop, string Create)> ForeignKeys)
 {
-    private static readonly string[] BigTables = ["conversations", "messages"];
-
-    public static async Task<BulkIndexes> CaptureAsync(NpgsqlConnection connection, string schema, CancellationToken ct)
+    public static async Task<BulkIndexes> CaptureAsync(NpgsqlConnection connection, string schema, IReadOnlyCollection<string> tables, CancellationToken ct)
     {
+        ArgumentNullException.ThrowIfNull(tables);
+        var names = tables.ToArray();
         var keys = new List<(string, string)>();
         var indexes = new List<(string, string)>();
         var foreignKeys = new List<(string, string)>();
@@ -31,7 +31,7 @@ public sealed record BulkIndexes(IReadOnlyList<(string Drop, string Create)> Key
             """, connection))
         {
             command.Parameters.Add(new NpgsqlParameter { Value = schema });
-            command.Parameters.Add(new NpgsqlParameter { Value = BigTables });
+            command.Parameters.Add(new NpgsqlParameter { Value = names });
             await using var reader = await command.ExecuteReaderAsync(ct);
             while (await reader.ReadAsync(ct))
             {
@@ -49,7 +49,7 @@ public sealed record BulkIndexes(IReadOnlyList<(string Drop, string Create)> Key
             """, connection))
         {
             command.Parameters.Add(new NpgsqlParameter { Value = schema });
-            command.Parameters.Add(new NpgsqlParameter { Value = BigTables });
+            command.Parameters.Add(new NpgsqlParameter { Value = names });
             await using var reader = await command.ExecuteReaderAsync(ct);
             while (await reader.ReadAsync(ct))
             {
