@@ -1,6 +1,6 @@
 using Bulkhead.Storage;
 using Bulkhead.Tenancy;
-using Bulkhead.Tests.Isolation;
+using Bulkhead.Tests.Verification;
 using Bulkhead.Verification;
 using Npgsql;
 

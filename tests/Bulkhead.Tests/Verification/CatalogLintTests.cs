@@ -3,7 +3,7 @@ using Bulkhead.Tenancy;
 using Bulkhead.Verification;
 using Xunit.Abstractions;
 
-namespace Bulkhead.Tests.Isolation;
+namespace Bulkhead.Tests.Verification;
 
 /// <summary>
 /// The catalog lint passes on a freshly migrated database and fails, naming the object, for each rule
