@@ -88,7 +88,11 @@ public static class BulkheadApp
         app.MapMeApi();
         app.MapConversationsApi();
         app.MapAdminTenantsApi();
-        app.MapChatApis();
+        app.MapChatApi();
+        app.MapTenantConfigApi();
+        app.MapApiKeysApi();
+        app.MapOpenAIDoorApi();
+        app.MapLimitsApi();
         app.MapAuditApi();
         app.MapComplianceApi();
         app.MapBulkheadConsole();

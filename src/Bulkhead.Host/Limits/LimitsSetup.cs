@@ -43,15 +43,11 @@ public static class LimitsSetup
         return services;
     }
 
-    /// <summary>
-    /// Adds the limiter and its headers to the pipeline (after tenant resolution, so that the tenant is
-    /// known) and maps <c>GET /api/tenant/usage</c> and <c>/api/admin/tenants/{id}/limits</c>.
-    /// </summary>
+    /// <summary>Adds the limiter and its headers to the pipeline (after tenant resolution, so that the tenant is known).</summary>
     public static WebApplication UseBulkheadLimits(this WebApplication app)
     {
         app.UseRateLimiter();
         app.UseMiddleware<RateLimitHeaders>();
-        app.MapLimitsApi();
         return app;
     }
 
