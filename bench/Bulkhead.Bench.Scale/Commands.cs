@@ -16,6 +16,7 @@ public static class Commands
                    ./bulkhead bench move [--rows 200000]   (one tenant of that many rows moved to the schema tier and back)
                    ./bulkhead bench micro [BenchmarkDotNet options, e.g. --filter '*Cursor*']
                    ./bulkhead bench limiter [--seconds 10] ...   (the rate-limiter benchmark)
+                   ./bulkhead bench scale [--seconds 30] [--workers 12]   (1, 2 and 3 API nodes through PgBouncer, then a node killed and a tenant moved)
             """);
         return 2;
     }

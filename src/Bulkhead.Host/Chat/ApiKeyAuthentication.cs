@@ -49,7 +49,8 @@ public sealed class ApiKeyAuthenticationHandler(
     TenantDirectory directory,
     IPlacementRouter router,
     ApiKeySigning signing,
-    FailedAuthentication failures)
+    FailedAuthentication failures,
+    TimeProvider time)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
@@ -78,16 +79,21 @@ public sealed class ApiKeyAuthenticationHandler(
             return AuthenticateResult.Fail("unknown API key");
         }
 
-        byte[]? stored;
+        ActiveApiKey? stored;
         await using (var session = await TenantSession.OpenAsync(tenant.Scope, router, Context.RequestAborted))
         {
-            stored = await new ApiKeyStore(session).FindActiveHashAsync(keyId, Context.RequestAborted);
+            stored = await new ApiKeyStore(session).FindActiveAsync(keyId, Context.RequestAborted);
         }
 
-        if (stored is null || !CryptographicOperations.FixedTimeEquals(stored, TenantApiKey.Hash(key)))
+        if (stored is null || !CryptographicOperations.FixedTimeEquals(stored.Hash, TenantApiKey.Hash(key)))
         {
             failures.Record(address);
             return AuthenticateResult.Fail("unknown or revoked API key");
+        }
+
+        if (stored.LastUsedAt is not { } last || time.GetUtcNow() - last >= ApiKeyStore.LastUseResolution)
+        {
+            await MarkUsedAsync(tenant, keyId);
         }
 
         var identity = new ClaimsIdentity(
@@ -95,4 +101,20 @@ public sealed class ApiKeyAuthenticationHandler(
             ApiKeyAuthentication.Scheme, Claims.Subject, Claims.Role);
         return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), ApiKeyAuthentication.Scheme));
     }
+
+    // Bookkeeping, not authentication: a key whose use cannot be recorded (its tenant's writes are held
+    // during a move's switch, or the placement just moved) still opens the door; the next minute records it.
+    private async Task MarkUsedAsync(Tenant tenant, Guid keyId)
+    {
+        try
+        {
+            await using var session = await TenantSession.OpenAsync(tenant.Scope, router, Context.RequestAborted);
+            await new ApiKeyStore(session).MarkUsedAsync(keyId, Context.RequestAborted);
+        }
+        catch (Npgsql.PostgresException e)
+        {
+            Logger.LogDebug("The last use of an API key was not recorded ({SqlState})", e.SqlState);
+        }
+    }
 }
+

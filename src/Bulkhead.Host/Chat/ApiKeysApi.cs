@@ -56,9 +56,10 @@ public static class ApiKeysApi
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 public sealed record CreateApiKeyRequest(string? Name);
 
-public sealed record ApiKeyResponse(Guid Id, string Name, string Hint, string CreatedBy, DateTimeOffset CreatedAt, DateTimeOffset? RevokedAt)
+/// <param name="LastUsedAt">When the key last opened the door, to within a minute (null: never used).</param>
+public sealed record ApiKeyResponse(Guid Id, string Name, string Hint, string CreatedBy, DateTimeOffset CreatedAt, DateTimeOffset? RevokedAt, DateTimeOffset? LastUsedAt)
 {
-    public static ApiKeyResponse From(ApiKey k) => new(k.Id, k.Name, k.Hint, k.CreatedBy, k.CreatedAt, k.RevokedAt);
+    public static ApiKeyResponse From(ApiKey k) => new(k.Id, k.Name, k.Hint, k.CreatedBy, k.CreatedAt, k.RevokedAt, k.LastUsedAt);
 }
 
 /// <summary>The only answer that carries the key itself.</summary>

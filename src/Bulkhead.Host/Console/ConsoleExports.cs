@@ -44,10 +44,20 @@ public static class ConsoleExports
         }
 
         var usage = answer.Value!;
-        var csv = new StringBuilder("month,model,calls,used_tokens\n");
+        var csv = new StringBuilder("month,kind,name,id,calls,used_tokens,monthly_quota\n");
         foreach (var m in usage.ByModel)
         {
-            csv.Append(Row(usage.Month, m.Model, m.Calls, m.UsedTokens));
+            csv.Append(Row(usage.Month, "model", m.Model, null, m.Calls, m.UsedTokens, usage.MonthlyTokens));
+        }
+
+        foreach (var u in usage.ByUser)
+        {
+            csv.Append(Row(usage.Month, "user", u.Sub, null, u.Calls, u.UsedTokens, usage.MonthlyTokens));
+        }
+
+        foreach (var k in usage.ByKey)
+        {
+            csv.Append(Row(usage.Month, "key", k.Name, k.KeyId, k.Calls, k.UsedTokens, usage.MonthlyTokens));
         }
 
         return Csv(csv, $"usage-{usage.Month}.csv");

@@ -121,6 +121,8 @@ public static class ConsoleSetup
     private static void OpenIdConnect(OpenIdConnectOptions o, string authority, ConsoleOptions console)
     {
         o.Authority = authority;
+        // As for the API's bearer tokens (TokenTrust): keys over plain http from this machine only.
+        o.RequireHttpsMetadata = !TokenTrust.IsLoopbackHttp(new Uri(authority));
         o.ClientId = console.ClientId;
         o.ClientSecret = console.ClientSecret;
         o.ResponseType = "code";

@@ -88,6 +88,7 @@ public static class BulkheadApp
         app.MapMeApi();
         app.MapConversationsApi();
         app.MapAdminTenantsApi();
+        app.MapMoveStatusApi();
         app.MapChatApi();
         app.MapTenantConfigApi();
         app.MapApiKeysApi();
@@ -95,6 +96,7 @@ public static class BulkheadApp
         app.MapLimitsApi();
         app.MapAuditApi();
         app.MapComplianceApi();
+        app.MapTenantUsersApi();
         app.MapBulkheadConsole();
         return app;
     }

@@ -33,7 +33,9 @@ public static class LimitsApi
             usage.RemainingTokens,
             usage.ResetsAt,
             usage.ByModel.Select(m => new ModelUsageResponse(m.Model, m.UsedTokens, m.Calls)).ToList(),
-            limits.Effective));
+            limits.Effective,
+            usage.ByCaller.Where(c => c.KeyId is null).Select(c => new UserUsageResponse(c.Sub, c.UsedTokens, c.Calls)).ToList(),
+            usage.ByCaller.Where(c => c.KeyId is not null).Select(c => new KeyUsageResponse(c.KeyId!.Value, c.KeyName!, c.UsedTokens, c.Calls)).ToList()));
     }
 
     private static async Task<Results<Ok<TenantLimits>, ProblemHttpResult>> GetLimitsAsync(string id, TenantLimitsSource limits, CancellationToken ct)

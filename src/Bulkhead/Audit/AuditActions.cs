@@ -16,6 +16,9 @@ public static class AuditActions
     public static readonly AuditAction MessageList = new("message.list", "conversation", ReadOnly: true, MissIsNotFound: true);
 
     public static readonly AuditAction MessageCreate = new("message.create", "message", ReadOnly: false, MissIsNotFound: true);
+    /// <summary>A page of the tenant's users, with their activity, read by an admin.</summary>
+    public static readonly AuditAction UserList = new("user.list", "user", ReadOnly: true);
+
     public static readonly AuditAction UserExport = new("user.export", "user", ReadOnly: true, MissIsNotFound: true);
 
     /// <summary>Counts the conversations that went with the user (the statement returns one row per user).</summary>

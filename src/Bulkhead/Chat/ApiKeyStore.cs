@@ -5,7 +5,7 @@ namespace Bulkhead.Chat;
 /// <summary>The session tenant's API keys for the OpenAI-compatible door. Only hashes are stored.</summary>
 public sealed class ApiKeyStore(TenantSession session)
 {
-    private const string Columns = "id, name, hint, created_by, created_at, revoked_at";
+    private const string Columns = "id, name, hint, created_by, created_at, revoked_at, last_used_at";
 
     private Guid TenantId => session.TenantId;
 
@@ -41,17 +41,30 @@ public sealed class ApiKeyStore(TenantSession session)
         return affected[0] == 1;
     }
 
-    /// <summary>The hash of a key that is not revoked, or null.</summary>
-    public async Task<byte[]?> FindActiveHashAsync(Guid id, CancellationToken ct)
+    /// <summary>The hash of a key that is not revoked and when it was last used, or null.</summary>
+    public async Task<ActiveApiKey?> FindActiveAsync(Guid id, CancellationToken ct)
     {
         await using var reader = await session.ReadAsync(ct, Sql.Command(
-            "select key_hash from api_keys where tenant_id = $1 and id = $2 and revoked_at is null", TenantId, id));
-        return await reader.ReadAsync(ct) ? reader.GetFieldValue<byte[]>(0) : null;
+            "select key_hash, last_used_at from api_keys where tenant_id = $1 and id = $2 and revoked_at is null", TenantId, id));
+        return await reader.ReadAsync(ct)
+            ? new ActiveApiKey(reader.GetFieldValue<byte[]>(0), reader.IsDBNull(1) ? null : reader.GetFieldValue<DateTimeOffset>(1))
+            : null;
     }
+
+    /// <summary>Records a use of the key unless one was recorded within <see cref="LastUseResolution"/>.</summary>
+    public async Task MarkUsedAsync(Guid id, CancellationToken ct) =>
+        await session.ExecuteAsync(ct, Sql.Command(
+            "update api_keys set last_used_at = now() where tenant_id = $1 and id = $2 and (last_used_at is null or last_used_at < now() - $3::interval)",
+            TenantId, id, LastUseResolution));
+
+    /// <summary>How stale a key's last use may be: at most one write per key per this interval.</summary>
+    public static readonly TimeSpan LastUseResolution = TimeSpan.FromMinutes(1);
 
     private static ApiKey Read(Npgsql.NpgsqlDataReader r) => new(
         r.GetGuid(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetFieldValue<DateTimeOffset>(4),
-        r.IsDBNull(5) ? null : r.GetFieldValue<DateTimeOffset>(5));
+        r.IsDBNull(5) ? null : r.GetFieldValue<DateTimeOffset>(5), r.IsDBNull(6) ? null : r.GetFieldValue<DateTimeOffset>(6));
 }
 
-public sealed record ApiKey(Guid Id, string Name, string Hint, string CreatedBy, DateTimeOffset CreatedAt, DateTimeOffset? RevokedAt);
+public sealed record ApiKey(Guid Id, string Name, string Hint, string CreatedBy, DateTimeOffset CreatedAt, DateTimeOffset? RevokedAt, DateTimeOffset? LastUsedAt);
+
+public sealed record ActiveApiKey(byte[] Hash, DateTimeOffset? LastUsedAt);

@@ -43,9 +43,13 @@ public sealed record MonthlyUsage(
     long ReservedTokens,
     long? MonthlyTokens,
     DateTimeOffset ResetsAt,
-    IReadOnlyList<ModelUsage> ByModel)
+    IReadOnlyList<ModelUsage> ByModel,
+    IReadOnlyList<CallerUsage> ByCaller)
 {
     public long? RemainingTokens => MonthlyTokens is { } quota ? Math.Max(0, quota - UsedTokens - ReservedTokens) : null;
 }
 
 public sealed record ModelUsage(string Model, long UsedTokens, long Calls);
+
+/// <summary>One caller's usage: a user (<paramref name="KeyId"/> null) or an API key of the tenant, with its name.</summary>
+public sealed record CallerUsage(string Sub, Guid? KeyId, string? KeyName, long UsedTokens, long Calls);

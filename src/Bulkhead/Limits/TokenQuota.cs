@@ -39,6 +39,20 @@ public sealed class TokenQuota(IPlacementRouter router, TenantLimitsSource limit
          where m.tenant_id = $1 and m.month = s.month
         """;
 
+    /// <summary>The usage read lists at most this many callers, the largest first.</summary>
+    public const int MaxCallers = 500;
+
+    // API-key calls are recorded under the key's sub, "api-key:{id}"; the join names the key.
+    private const string ByCallerSql = """
+        select l.sub, k.id, k.name, coalesce(sum(l.used_tokens), 0)::bigint, count(*)
+          from token_ledger l
+          left join api_keys k on k.tenant_id = l.tenant_id and l.sub = 'api-key:' || k.id::text
+         where l.tenant_id = $1 and l.month = $2 and l.state = 'reconciled'
+         group by l.sub, k.id, k.name
+         order by 4 desc, l.sub
+         limit $3
+        """;
+
     public async Task<TokenReservation> ReserveAsync(TenantScope tenant, string sub, string model, int estimatedTokens, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(tenant);
@@ -82,7 +96,8 @@ public sealed class TokenQuota(IPlacementRouter router, TenantLimitsSource limit
             Sql.Command(
                 "select l.model, coalesce(sum(l.used_tokens), 0)::bigint, count(*) from token_ledger l " +
                 "where l.tenant_id = $1 and l.month = $2 and l.state = 'reconciled' group by l.model order by l.model",
-                tenant.TenantId, month));
+                tenant.TenantId, month),
+            Sql.Command(ByCallerSql, tenant.TenantId, month, MaxCallers));
         await rows.ReadAsync(ct);
         var (used, reserved) = (rows.GetInt64(0), rows.GetInt64(1));
         await rows.NextResultAsync(ct);
@@ -92,7 +107,14 @@ public sealed class TokenQuota(IPlacementRouter router, TenantLimitsSource limit
             byModel.Add(new ModelUsage(rows.GetString(0), rows.GetInt64(1), rows.GetInt64(2)));
         }
 
-        return new MonthlyUsage(month, used, reserved, quota, ResetsAt(month), byModel);
+        await rows.NextResultAsync(ct);
+        var byCaller = new List<CallerUsage>();
+        while (await rows.ReadAsync(ct))
+        {
+            byCaller.Add(new CallerUsage(rows.GetString(0), rows.IsDBNull(1) ? null : rows.GetGuid(1), rows.IsDBNull(2) ? null : rows.GetString(2), rows.GetInt64(3), rows.GetInt64(4)));
+        }
+
+        return new MonthlyUsage(month, used, reserved, quota, ResetsAt(month), byModel, byCaller);
     }
 
     public static DateOnly Month(DateTimeOffset now) => new(now.UtcDateTime.Year, now.UtcDateTime.Month, 1);

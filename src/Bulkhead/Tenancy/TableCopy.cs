@@ -45,6 +45,14 @@ public sealed class TableCopy(string table, IReadOnlyList<string> columns, IRead
         return new TableCopy(table, reader.GetFieldValue<string[]>(0), keys);
     }
 
+    /// <summary>How many rows of the tenant the table holds (in the caller's snapshot, when it has one).</summary>
+    public async Task<long> CountAsync(Guid tenantId, NpgsqlConnection source, string sourceSchema, CancellationToken ct)
+    {
+        await using var command = new NpgsqlCommand($"select count(*) from {Qualified(sourceSchema)} where tenant_id = $1", source);
+        command.Parameters.Add(new NpgsqlParameter { Value = tenantId });
+        return (long)(await command.ExecuteScalarAsync(ct))!;
+    }
+
     /// <summary>Whether the table holds no row at all (of any tenant) in the schema.</summary>
     public async Task<bool> IsEmptyAsync(NpgsqlConnection connection, string schema, CancellationToken ct)
     {

@@ -32,7 +32,15 @@ public sealed class TenantMover(OwnerSources owners, TenantProvisioner provision
     public async Task<MoveReport> MoveAsync(Guid tenantId, Tier tier, string? server, IProgress<string>? progress, CancellationToken ct)
     {
         await using var held = await TenantLock.AcquireAsync(owners.ControlPlane, tenantId, ct);
-        return await MoveLockedAsync(held.Connection, tenantId, tier, server ?? Placement.PrimaryServer, progress, ct);
+        try
+        {
+            return await MoveLockedAsync(held.Connection, tenantId, tier, server ?? Placement.PrimaryServer, progress, ct);
+        }
+        catch (Exception e)
+        {
+            await MoveStatus.RecordFailureAsync(held.Connection, tenantId, e);
+            throw;
+        }
     }
 
     private async Task<MoveReport> MoveLockedAsync(NpgsqlConnection control, Guid tenantId, Tier tier, string server, IProgress<string>? progress, CancellationToken ct)
@@ -61,7 +69,8 @@ public sealed class TenantMover(OwnerSources owners, TenantProvisioner provision
         var clock = Stopwatch.StartNew();
         var epoch = tenant.Epoch + 1;
         await RecordMoveAsync(control, tenantId, "copying", from, to, ct);
-        progress?.Report($"preparing {Describe(to)}");
+        var steps = new MoveSteps(control, tenantId, progress);
+        await steps.StepAsync($"preparing {Describe(to)}", ct);
         await PrepareTargetAsync(to, ct);
         await PlacementFence.SetAsync(owners, to, tenantId, epoch, ct);
 
@@ -88,17 +97,26 @@ public sealed class TenantMover(OwnerSources owners, TenantProvisioner provision
         await using (var load = await target.BeginTransactionAsync(ct))
         {
             var bulk = await DeferIndexesAsync(target, to, [.. tables, .. trail], ct);
+            var sizes = new List<long>();
             foreach (var table in tables)
             {
-                progress?.Report($"copying {table.Table}");
-                await table.CopyAllAsync(tenantId, source, from.Schema, target, to.Schema, ct);
+                sizes.Add(await table.CountAsync(tenantId, source, from.Schema, ct));
             }
 
-            progress?.Report("copying the audit trail");
+            long copiedRows = 0;
+            await steps.StepAsync("copying", ct, 0, sizes.Sum());
+            for (var i = 0; i < tables.Count; i++)
+            {
+                await steps.StepAsync($"copying {tables[i].Table}", ct, copiedRows);
+                await tables[i].CopyAllAsync(tenantId, source, from.Schema, target, to.Schema, ct);
+                copiedRows += sizes[i];
+            }
+
+            await steps.StepAsync("copying the audit trail", ct, copiedRows);
             await TrailMove.CopyAsync(trail, tenantId, source, from.Schema, target, to.Schema, ct);
             if (bulk is not null)
             {
-                progress?.Report("building the target's keys, indexes and foreign keys");
+                await steps.StepAsync("building the target's keys, indexes and foreign keys", ct);
                 await bulk.RebuildAsync(target, _ => { }, ct);
             }
 
@@ -113,10 +131,10 @@ public sealed class TenantMover(OwnerSources owners, TenantProvisioner provision
         await catchUp.StartAsync(ct);
         for (var round = 0; round < OnlineRounds && await catchUp.RoundAsync(verify: false, ct) > 0; round++)
         {
-            progress?.Report($"caught up round {round + 1}");
+            await steps.StepAsync($"caught up round {round + 1}", ct);
         }
 
-        progress?.Report("final switch: closing the write gate");
+        await steps.StepAsync("final switch: closing the write gate", ct);
         long synced;
         var gate = Stopwatch.StartNew();
         await using (var gateConnection = await (await owners.ForAsync(from, ct)).OpenConnectionAsync(ct))
@@ -141,14 +159,14 @@ public sealed class TenantMover(OwnerSources owners, TenantProvisioner provision
 
         var blocked = gate.Elapsed;
         var counts = new SortedDictionary<string, long>(catchUp.Rows.ToDictionary(), StringComparer.Ordinal);
-        progress?.Report($"keeping the source's audit trail open {TrailGrace.TotalSeconds:0}s until every server has seen the switch");
+        await steps.StepAsync($"keeping the source's audit trail open {TrailGrace.TotalSeconds:0}s until every server has seen the switch", ct);
         await Task.Delay(TrailGrace, time, ct);
         foreach (var (table, rows) in await new TrailMove(owners, time).CloseAsync(tenantId, from, to, progress, ct))
         {
             counts[table] = rows;
         }
 
-        progress?.Report($"purging {Describe(from)}");
+        await steps.StepAsync($"purging {Describe(from)}", ct);
         await PurgeAndForgetAsync(control, tenant, from, ct);
         var total = counts.Values.Sum();
         return new MoveReport(tenantId, tenant.Slug, Describe(from), Describe(to), counts, synced, copied, blocked, clock.Elapsed,

@@ -14,20 +14,25 @@ namespace Bulkhead.Tests.Chat;
 /// An OpenAI-compatible model server on a loopback port: real HTTP, real SSE. It records every request and
 /// behaves by model name, so a tenant's configuration picks the behaviour:
 /// <c>fake-ok</c> answers, <c>fake-slow</c> streams one word and then waits until the caller leaves,
-/// <c>fake-500</c> fails, <c>fake-hang</c> never answers, <c>fake-malformed</c> breaks its stream after one word.
+/// <c>fake-500</c> fails, <c>fake-hang</c> never answers, <c>fake-malformed</c> breaks its stream after one word,
+/// <c>fake-held</c> streams one word and the rest once <see cref="Release"/> is called.
 /// </summary>
 public sealed class FakeOpenAIServer : IAsyncDisposable
 {
-    public static readonly string[] Models = ["fake-ok", "fake-slow", "fake-500", "fake-hang", "fake-malformed"];
+    public static readonly string[] Models = ["fake-ok", "fake-slow", "fake-500", "fake-hang", "fake-malformed", "fake-held"];
 
     private readonly WebApplication _app;
     private readonly ConcurrentQueue<RecordedRequest> _requests = new();
+    private readonly TaskCompletionSource _released = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     private FakeOpenAIServer(WebApplication app) => _app = app;
 
     public string BaseUrl { get; private set; } = "";
 
     public IReadOnlyList<RecordedRequest> Requests => _requests.ToArray();
+
+    /// <summary>Lets every <c>fake-held</c> stream, now and later, go on past its first word.</summary>
+    public void Release() => _released.TrySetResult();
 
     public static async Task<FakeOpenAIServer> StartAsync()
     {
@@ -101,6 +106,11 @@ public sealed class FakeOpenAIServer : IAsyncDisposable
             {
                 await WaitForeverAsync(ct);
                 return;
+            }
+
+            if (model == "fake-held" && word == words[0])
+            {
+                await _released.Task.WaitAsync(ct);
             }
 
             if (model == "fake-malformed")

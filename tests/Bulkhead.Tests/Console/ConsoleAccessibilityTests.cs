@@ -1,4 +1,3 @@
-using Deque.AxeCore.Playwright;
 using Microsoft.Playwright;
 
 namespace Bulkhead.Tests.WebConsole;
@@ -10,14 +9,13 @@ namespace Bulkhead.Tests.WebConsole;
 [Collection(ConsoleCollection.Name)]
 public sealed class ConsoleAccessibilityTests(ConsoleFixture console)
 {
-    private static readonly string? Screenshots = Environment.GetEnvironmentVariable("BULKHEAD_CONSOLE_SCREENSHOTS");
-
     [Fact]
     public async Task axe_finds_no_serious_violation_on_any_page()
     {
         var tenant = await console.Database.CreateTenantAsync("a11y-" + Guid.NewGuid().ToString("N")[..6]);
         var id = await ConsolePages.ConversationAsync(console.Server, tenant.Id, "boss", "Quarterly report draft");
         await ConsolePages.ConversationAsync(console.Server, tenant.Id, "boss", "Onboarding checklist");
+        await ConsolePages.DoorCallAsync(console.Server, tenant.Id, "Support bot");
         var findings = new List<string>();
         await console.InContextAsync(nameof(axe_finds_no_serious_violation_on_any_page), async page =>
         {
@@ -29,43 +27,25 @@ public sealed class ConsoleAccessibilityTests(ConsoleFixture console)
                     findings.Add($"{page.Url}: {message.Text}");
                 }
             };
-            await CheckAsync(page, "/console/signin", "signin", findings);
+            await ConsolePages.CheckAccessibilityAsync(page, "/console/signin", "signin", findings);
             await ConsolePages.SignInAsync(page, tenant.Slug, "boss", "admin");
-            await CheckAsync(page, "/console", "conversations", findings);
+            await ConsolePages.CheckAccessibilityAsync(page, "/console", "conversations", findings);
             await page.GotoAsync($"/console/conversations/{id}");
             await page.GetByRole(AriaRole.Textbox, new() { Name = "Message", Exact = true }).FillAsync("Summarise the draft in three lines.");
             await page.GetByRole(AriaRole.Button, new() { Name = "Send" }).ClickAsync();
             await Assertions.Expect(page.Locator("#transcript .usage").Last).ToBeVisibleAsync();
-            await CheckAsync(page, null, "conversation", findings);
+            await ConsolePages.CheckAccessibilityAsync(page, null, "conversation", findings);
             foreach (var admin in new[] { "config", "keys", "usage", "users", "audit" })
             {
-                await CheckAsync(page, $"/console/admin/{admin}", "admin-" + admin, findings);
+                await ConsolePages.CheckAccessibilityAsync(page, $"/console/admin/{admin}", "admin-" + admin, findings);
             }
 
             await page.Context.ClearCookiesAsync();
             await ConsolePages.SignInAsync(page, "", "operator", "platform");
-            await CheckAsync(page, "/console/platform/tenants", "platform-tenants", findings);
-            await CheckAsync(page, "/console/platform/alerts", "platform-alerts", findings);
+            await ConsolePages.CheckAccessibilityAsync(page, "/console/platform/tenants", "platform-tenants", findings);
+            await ConsolePages.CheckAccessibilityAsync(page, "/console/platform/alerts", "platform-alerts", findings);
+            await ConsolePages.CheckAccessibilityAsync(page, $"/console/platform/tenants/{tenant.Id}/limits", "platform-limits", findings);
         });
         Assert.True(findings.Count == 0, string.Join("\n", findings));
-    }
-
-    private static async Task CheckAsync(IPage page, string? path, string name, List<string> findings)
-    {
-        if (path is not null)
-        {
-            await page.GotoAsync(path);
-        }
-
-        await page.Locator("h1").First.WaitForAsync();
-        var result = await page.RunAxe();
-        findings.AddRange(result.Violations
-            .Where(v => v.Impact is "serious" or "critical")
-            .Select(v => $"{name}: {v.Impact} {v.Id}: {v.Help} ({string.Join("; ", v.Nodes.Take(3).Select(n => n.Html))})"));
-        if (Screenshots is { Length: > 0 } folder)
-        {
-            Directory.CreateDirectory(folder);
-            await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(folder, $"console-{name}.png"), FullPage = true });
-        }
     }
 }

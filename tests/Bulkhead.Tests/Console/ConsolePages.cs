@@ -1,3 +1,4 @@
+using Deque.AxeCore.Playwright;
 using System.Net.Http.Json;
 using Microsoft.Playwright;
 
@@ -24,5 +25,45 @@ public static class ConsolePages
         response.EnsureSuccessStatusCode();
         var body = await response.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>();
         return body.GetProperty("id").GetGuid();
+    }
+
+    /// <summary>An API key made through the API by the tenant's admin <c>boss</c>.</summary>
+    public static async Task<(Guid Id, string Secret)> CreateKeyAsync(RunningServer server, Guid tenant, string name)
+    {
+        using var admin = server.Client(TestKeys.Token(tenant, "boss", "admin"));
+        var response = await admin.PostAsJsonAsync("/api/tenant/api-keys", new { name });
+        response.EnsureSuccessStatusCode();
+        var body = await response.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>();
+        return (body.GetProperty("id").GetGuid(), body.GetProperty("key").GetString()!);
+    }
+
+    /// <summary>A new key named <paramref name="name"/> that has made one call to the OpenAI-compatible door.</summary>
+    public static async Task<(Guid Id, string Secret)> DoorCallAsync(RunningServer server, Guid tenant, string name)
+    {
+        var key = await CreateKeyAsync(server, tenant, name);
+        using var door = server.Client(key.Secret);
+        var answer = await door.PostAsJsonAsync("/v1/chat/completions", new { model = "offline", messages = new[] { new { role = "user", content = "from " + name } } });
+        answer.EnsureSuccessStatusCode();
+        return key;
+    }
+
+    /// <summary>Runs axe on the page as it is (or after opening <paramref name="path"/>); shared with tests that reach a page state by acting.</summary>
+    public static async Task CheckAccessibilityAsync(IPage page, string? path, string name, List<string> findings)
+    {
+        if (path is not null)
+        {
+            await page.GotoAsync(path);
+        }
+
+        await page.Locator("h1").First.WaitForAsync();
+        var result = await page.RunAxe();
+        findings.AddRange(result.Violations
+            .Where(v => v.Impact is "serious" or "critical")
+            .Select(v => $"{name}: {v.Impact} {v.Id}: {v.Help} ({string.Join("; ", v.Nodes.Take(3).Select(n => n.Html))})"));
+        if (Environment.GetEnvironmentVariable("BULKHEAD_CONSOLE_SCREENSHOTS") is { Length: > 0 } folder)
+        {
+            Directory.CreateDirectory(folder);
+            await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(folder, $"console-{name}.png"), FullPage = true });
+        }
     }
 }

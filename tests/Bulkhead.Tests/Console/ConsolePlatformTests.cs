@@ -21,7 +21,24 @@ public sealed class ConsolePlatformTests(ConsoleFixture console)
 
             await page.GetByLabel($"Move {tenant.Slug} to").SelectOptionAsync("schema");
             await page.GetByRole(AriaRole.Button, new() { Name = $"Move {tenant.Slug}" }).ClickAsync();
+
+            // Progress streams in while the move runs: the bulk copy complete, the switch made, the source's
+            // trail held open for a few seconds, then done.
+            var progress = page.Locator("#move-progress");
+            await Assertions.Expect(progress).ToHaveAttributeAsync("data-state", "moving");
+            await Assertions.Expect(page.Locator("#move-state")).ToContainTextAsync("purging: keeping the source's audit trail open");
+            var rows = (await page.Locator("#move-rows-text").TextContentAsync())!.Split(" of ");
+            Assert.True(long.Parse(rows[1], System.Globalization.NumberStyles.AllowThousands, System.Globalization.CultureInfo.InvariantCulture) >= 2, $"rows {rows[1]}");
+            Assert.Equal(rows[1], rows[0]);
+            await Assertions.Expect(progress).ToHaveAttributeAsync("data-state", "done");
+            await Assertions.Expect(page.Locator("#move-state")).ToContainTextAsync("Done.");
+            var steps = await page.Locator("#move-steps li").AllTextContentsAsync();
+            Assert.Contains(steps, s => s.StartsWith("keeping the source's audit trail open", StringComparison.Ordinal));
+            Assert.DoesNotContain(steps, s => s.Contains(canary, StringComparison.Ordinal));
             await Assertions.Expect(page.Locator("#tenants-notice")).ToContainTextAsync($"Moved {tenant.Slug} from pooled");
+            var findings = new List<string>();
+            await ConsolePages.CheckAccessibilityAsync(page, null, "platform-move", findings);
+            Assert.True(findings.Count == 0, string.Join("\n", findings));
             await Assertions.Expect(page.Locator("#tenants-notice")).ToContainTextAsync(" to schema");
             await Assertions.Expect(page.GetByTestId($"tier-{tenant.Slug}")).ToHaveTextAsync("schema");
             Assert.DoesNotContain(canary, await page.ContentAsync(), StringComparison.Ordinal);

@@ -18,7 +18,7 @@ public sealed class FreshCloneTests(ITestOutputHelper output)
     [Fact]
     public async Task up_in_a_private_checkout_serves_the_demo_tenants_and_down_stops_it()
     {
-        var root = RepositoryRoot();
+        var root = RepositoryRoot.Path;
         var home = Directory.CreateTempSubdirectory("bulkhead-clone-");
         string? outside = null;
         Process? up = null;
@@ -131,19 +131,6 @@ public sealed class FreshCloneTests(ITestOutputHelper output)
         {
             output.WriteLine($"clean-up of {home.FullName} failed: {e}");
         }
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "bulkhead")) && File.Exists(Path.Combine(dir.FullName, "Bulkhead.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("the repository root (with ./bulkhead) was not found above " + AppContext.BaseDirectory);
     }
 
     /// <summary>Every tracked and untracked-but-not-ignored file of the working tree, then the built server.</summary>

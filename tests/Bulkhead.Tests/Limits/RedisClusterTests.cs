@@ -12,6 +12,9 @@ public sealed class RedisCluster : IAsyncLifetime
 
     public ConnectionMultiplexer Connection { get; private set; } = null!;
 
+    /// <summary>The masters as a StackExchange.Redis configuration string (what <c>Bulkhead:Limits:Redis</c> takes).</summary>
+    public string Endpoints { get; private set; } = "";
+
     public async Task InitializeAsync()
     {
         var root = Environment.GetEnvironmentVariable("BULKHEAD_TEST_RUN") ?? Path.GetTempPath();
@@ -37,7 +40,8 @@ public sealed class RedisCluster : IAsyncLifetime
             Assert.True(create.ExitCode == 0, $"redis-cli --cluster create exited {create.ExitCode}: {said}");
         }
 
-        Connection = await ConnectionMultiplexer.ConnectAsync(string.Join(",", ports.Select(p => $"127.0.0.1:{p}")) + ",allowAdmin=true,asyncTimeout=30000,syncTimeout=30000");
+        Endpoints = string.Join(",", ports.Select(p => $"127.0.0.1:{p}"));
+        Connection = await ConnectionMultiplexer.ConnectAsync(Endpoints + ",allowAdmin=true,asyncTimeout=30000,syncTimeout=30000");
         var clock = Stopwatch.StartNew();
         while ((await Connection.GetDatabase().ExecuteAsync("CLUSTER", "INFO")).ToString().Contains("cluster_state:ok", StringComparison.Ordinal) is false)
         {
