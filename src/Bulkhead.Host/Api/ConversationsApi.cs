@@ -2,6 +2,7 @@ using Bulkhead.Conversations;
 using Bulkhead.Crypto;
 using Bulkhead.Host.Auth;
 using Bulkhead.Host.Chat;
+using Bulkhead.Host.Limits;
 using Microsoft.AspNetCore.Mvc;
 
 namespace Bulkhead.Host.Api;
@@ -14,14 +15,16 @@ public static class ConversationsApi
 
     public static RouteGroupBuilder MapConversationsApi(this IEndpointRouteBuilder app)
     {
-        var api = app.MapGroup("/api/conversations").RequireAuthorization(Policies.Tenant).WithTags("Conversations");
+        var api = app.MapGroup("/api/conversations").RequireAuthorization(Policies.Tenant).WithTags("Conversations")
+            .WithMetadata(new EndpointResource("conversations", EndpointResource.Conversation));
         api.MapGet("", ListAsync);
         api.MapPost("", CreateAsync);
         api.MapGet("/{id}", GetAsync);
         api.MapPatch("/{id}", RenameAsync);
         api.MapDelete("/{id}", DeleteAsync);
-        api.MapGet("/{id}/messages", ListMessagesAsync);
-        api.MapPost("/{id}/messages", AddMessageAsync);
+        var messages = new EndpointResource("messages", EndpointResource.Conversation);
+        api.MapGet("/{id}/messages", ListMessagesAsync).WithMetadata(messages);
+        api.MapPost("/{id}/messages", AddMessageAsync).WithMetadata(messages, new UserChatLimitAttribute());
         return api;
     }
 

@@ -7,7 +7,8 @@ public static class MeApi
 {
     public static IEndpointRouteBuilder MapMeApi(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/me", GetAsync).RequireAuthorization(Policies.Tenant).WithTags("Identity");
+        app.MapGet("/api/me", GetAsync).RequireAuthorization(Policies.Tenant).WithTags("Identity")
+            .WithMetadata(new EndpointResource("me"));
         return app;
     }
 

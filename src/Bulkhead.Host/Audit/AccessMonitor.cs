@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using Bulkhead.Host.Api;
 using Bulkhead.Host.Auth;
 using Bulkhead.Tenancy;
 using Microsoft.IdentityModel.JsonWebTokens;
@@ -7,9 +8,9 @@ namespace Bulkhead.Host.Audit;
 
 /// <summary>
 /// Watches answers to tenant requests for the patterns of probing: a 404 for a well-formed id queues a
-/// cross-tenant check (done later, so the 404 goes out exactly as for an id that exists nowhere; budgeted
-/// per principal and id, see <see cref="ProbeBudget"/>), bursts
-/// of 404s raise id_enumeration, and one issuer's sub active in several tenants raises sub_in_several_tenants
+/// cross-tenant check where the endpoint's <see cref="EndpointResource"/> says what the id names (done
+/// later, so the 404 goes out exactly as for an id that exists nowhere; budgeted per principal and id,
+/// see <see cref="ProbeBudget"/>), bursts of 404s raise id_enumeration, and one issuer's sub active in several tenants raises sub_in_several_tenants
 /// (where the issuer's subs name one principal across tenants; see <see cref="PatternTracker"/>).
 /// </summary>
 public sealed class AccessMonitor(RequestDelegate next)
@@ -49,15 +50,9 @@ public sealed class AccessMonitor(RequestDelegate next)
 
     private static (string Type, Guid Id)? ProbedResource(HttpContext context)
     {
-        if (context.GetEndpoint() is not RouteEndpoint endpoint
-            || !context.Request.RouteValues.TryGetValue("id", out var raw) || !Guid.TryParse(raw?.ToString(), out var id))
-        {
-            return null;
-        }
-
-        var route = endpoint.RoutePattern.RawText ?? "";
-        return route.Contains("/conversations/{id}", StringComparison.Ordinal) ? ("conversation", id)
-            : route.Contains("/users/{id}", StringComparison.Ordinal) ? ("user", id)
+        return context.GetEndpoint()?.Metadata.GetMetadata<EndpointResource>() is { Probed: { } type }
+            && context.Request.RouteValues.TryGetValue("id", out var raw) && Guid.TryParse(raw?.ToString(), out var id)
+            ? (type, id)
             : null;
     }
 }

@@ -15,10 +15,11 @@ public static class AuditApi
 {
     public static IEndpointRouteBuilder MapAuditApi(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/tenant/audit", TenantTrailAsync).RequireAuthorization(Policies.TenantAdmin).WithTags("Audit");
+        var trail = new EndpointResource("audit");
+        app.MapGet("/api/tenant/audit", TenantTrailAsync).RequireAuthorization(Policies.TenantAdmin).WithTags("Audit").WithMetadata(trail);
         var platform = app.MapGroup("/api/admin").RequireAuthorization(Policies.Platform).WithTags("Platform");
         platform.MapGet("/alerts", AlertsAsync);
-        platform.MapGet("/tenants/{id}/audit", PlatformTrailAsync);
+        platform.MapGet("/tenants/{id}/audit", PlatformTrailAsync).WithMetadata(trail);
         return app;
     }
 

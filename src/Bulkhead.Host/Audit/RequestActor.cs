@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using Bulkhead.Audit;
+using Bulkhead.Host.Api;
 using Bulkhead.Host.Auth;
 using Microsoft.Extensions.Options;
 
@@ -7,8 +8,8 @@ namespace Bulkhead.Host.Audit;
 
 /// <summary>
 /// The audit actor of an HTTP request: the verified token's sub, role and jti, the request id and the
-/// client address, and the endpoint as the action ("GET /api/conversations/{id}") for batches that no
-/// store audited in more detail. Nothing here comes from request headers or body. Its read-only batches
+/// client address, the endpoint as the action ("GET /api/conversations/{id}") and its
+/// <see cref="EndpointResource"/> for batches that no store audited in more detail. Nothing here comes from request headers or body. Its read-only batches
 /// commit relaxed unless <see cref="AuditOptions.Reads"/> says durable.
 /// </summary>
 public static class RequestActor
@@ -26,16 +27,9 @@ public static class RequestActor
             context.TraceIdentifier,
             context.Connection.RemoteIpAddress?.ToString(),
             $"{context.Request.Method} {route}",
-            ResourceType(route),
+            endpoint?.Metadata.GetMetadata<EndpointResource>()?.Type,
             context.Request.RouteValues.TryGetValue("id", out var id) ? Truncate(id?.ToString()) : null,
             context.RequestServices.GetService<IOptions<AuditOptions>>()?.Value.Reads != ReadDurability.Durable);
-    }
-
-    // "/api/tenant/users/{id}/export" names users; the last literal segment before a parameter or the end.
-    private static string? ResourceType(string route)
-    {
-        var literals = route.Split('/', StringSplitOptions.RemoveEmptyEntries).Where(s => !s.StartsWith('{')).ToArray();
-        return literals.Length > 1 ? literals[^1] : null;
     }
 
     // Route values are caller input: an audit row keeps a bounded prefix, with control characters and

@@ -1,6 +1,7 @@
 using Bulkhead.Host.Api;
 using Bulkhead.Host.Auth;
 using Bulkhead.Host.Chat.Engine;
+using Bulkhead.Host.Limits;
 
 namespace Bulkhead.Host.Chat;
 
@@ -12,7 +13,8 @@ public static class ChatApi
 {
     public static IEndpointRouteBuilder MapChatApi(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/api/chat", ChatAsync).RequireAuthorization(Policies.Tenant).WithTags("Chat");
+        app.MapPost("/api/chat", ChatAsync).RequireAuthorization(Policies.Tenant).WithTags("Chat")
+            .WithMetadata(new EndpointResource("chat"), new UserChatLimitAttribute());
         return app;
     }
 

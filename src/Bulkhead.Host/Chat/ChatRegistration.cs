@@ -7,12 +7,11 @@ using Microsoft.Extensions.Options;
 
 namespace Bulkhead.Host.Chat;
 
-/// <summary>Wires the chatbot: the model providers and their HTTP client, the chat engine, and the endpoints.</summary>
+/// <summary>Wires the chatbot: the model providers and their HTTP client and the chat engine (its APIs are mapped by <c>BulkheadApp</c>).</summary>
 public static class ChatRegistration
 {
     public static IServiceCollection AddBulkheadChat(this IServiceCollection services)
     {
-        services.AddSingleton(sp => new ChatPlanCatalog(sp.GetRequiredService<Npgsql.NpgsqlDataSource>(), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<TokenCounter>();
         services.AddSingleton<OfflineChatClient>();
         services.AddSingleton<ProviderKeySealer>();
@@ -27,14 +26,5 @@ public static class ChatRegistration
         services.AddScoped<ChatEngine>();
         services.AddScoped<ChatService>();
         return services;
-    }
-
-    public static IEndpointRouteBuilder MapChatApis(this IEndpointRouteBuilder app)
-    {
-        app.MapChatApi();
-        app.MapTenantConfigApi();
-        app.MapApiKeysApi();
-        app.MapOpenAIDoorApi();
-        return app;
     }
 }

@@ -13,13 +13,13 @@ namespace Bulkhead.Host.Chat;
 /// The chat turn of a conversation: read configuration and history (one round trip), then run it through
 /// <see cref="ChatEngine"/>, which stores both messages and the usage (one atomic batch). A failed call stores nothing.
 /// </summary>
-public sealed class ChatService(ModelProviders models, ChatPlanCatalog plans, ChatEngine engine, TenantDirectory directory, IOptions<BulkheadOptions> options)
+public sealed class ChatService(ModelProviders models, PlanCatalog plans, ChatEngine engine, TenantDirectory directory, IOptions<BulkheadOptions> options)
 {
     /// <param name="conversationId">Null starts a new conversation, created when the turn is stored.</param>
     /// <returns>Null when the conversation is not visible to the caller (the same 404 as an unknown id).</returns>
     public async Task<PreparedTurn?> PrepareAsync(TenantCaller caller, Guid? conversationId, string content, CancellationToken ct)
     {
-        var plan = await plans.FindAsync(caller.Tenant.Plan, ct);
+        var plan = (await plans.GetAsync(caller.Tenant.Plan, ct)).Chat;
         ChatTurnContext context;
         await using (var session = await caller.OpenSessionAsync(ct))
         {

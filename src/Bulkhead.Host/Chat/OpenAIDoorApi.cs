@@ -1,8 +1,10 @@
 using System.Text.Json;
 using Bulkhead.Chat;
+using Bulkhead.Host.Api;
 using Bulkhead.Host.Auth;
 using Bulkhead.Host.Chat.Engine;
 using Bulkhead.Host.Chat.Providers;
+using Bulkhead.Host.Limits;
 using Bulkhead.Tenancy;
 
 namespace Bulkhead.Host.Chat;
@@ -17,19 +19,19 @@ public static class OpenAIDoorApi
     public static IEndpointRouteBuilder MapOpenAIDoorApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/v1").RequireAuthorization(ApiKeyAuthentication.Policy).WithTags("OpenAI-compatible");
-        api.MapGet("/models", ModelsAsync);
-        api.MapPost("/chat/completions", CompletionsAsync);
+        api.MapGet("/models", ModelsAsync).WithMetadata(new EndpointResource("models"));
+        api.MapPost("/chat/completions", CompletionsAsync).WithMetadata(new EndpointResource("completions"), new UserChatLimitAttribute());
         return api;
     }
 
-    private static async Task<Ok<ModelList>> ModelsAsync(TenantCaller caller, ModelProviders models, ChatPlanCatalog plans, CancellationToken ct)
+    private static async Task<Ok<ModelList>> ModelsAsync(TenantCaller caller, ModelProviders models, PlanCatalog plans, CancellationToken ct)
     {
         var settings = await SettingsAsync(caller, models, plans, ct);
         return TypedResults.Ok(new ModelList("list", settings.AllowedModels.Select(m => new ModelEntry(m, "model", 0, "bulkhead")).ToList()));
     }
 
     private static async Task<Results<Ok<CompletionResponse>, ChatStreamResult<ModelAnswer>, ProblemHttpResult, ValidationProblem>> CompletionsAsync(
-        JsonElement body, TenantCaller caller, ChatEngine engine, ModelProviders models, ChatPlanCatalog plans, TenantDirectory directory, TimeProvider time, CancellationToken ct)
+        JsonElement body, TenantCaller caller, ChatEngine engine, ModelProviders models, PlanCatalog plans, TenantDirectory directory, TimeProvider time, CancellationToken ct)
     {
         var errors = new Dictionary<string, string>(StringComparer.Ordinal);
         var request = DoorRequestReader.Read(body, errors);
@@ -66,9 +68,9 @@ public static class OpenAIDoorApi
         }
     }
 
-    private static async Task<ChatSettings> SettingsAsync(TenantCaller caller, ModelProviders models, ChatPlanCatalog plans, CancellationToken ct)
+    private static async Task<ChatSettings> SettingsAsync(TenantCaller caller, ModelProviders models, PlanCatalog plans, CancellationToken ct)
     {
-        var plan = await plans.FindAsync(caller.Tenant.Plan, ct);
+        var plan = (await plans.GetAsync(caller.Tenant.Plan, ct)).Chat;
         await using var session = await caller.OpenSessionAsync(ct);
         return (await new TenantConfigStore(session, caller.Keys).ReadAsync(plan, ct)).Resolve(models.Defaults);
     }

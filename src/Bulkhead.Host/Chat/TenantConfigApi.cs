@@ -1,7 +1,9 @@
 using System.Text.Json;
 using Bulkhead.Chat;
-using Bulkhead.Host.Chat.Providers;
+using Bulkhead.Host.Api;
 using Bulkhead.Host.Auth;
+using Bulkhead.Host.Chat.Providers;
+using Bulkhead.Tenancy;
 
 namespace Bulkhead.Host.Chat;
 
@@ -15,24 +17,25 @@ public static class TenantConfigApi
 {
     public static IEndpointRouteBuilder MapTenantConfigApi(this IEndpointRouteBuilder app)
     {
-        var api = app.MapGroup("/api/tenant/config").RequireAuthorization(Policies.TenantAdmin).WithTags("Tenant configuration");
+        var api = app.MapGroup("/api/tenant/config").RequireAuthorization(Policies.TenantAdmin).WithTags("Tenant configuration")
+            .WithMetadata(new EndpointResource("config"));
         api.MapGet("", GetAsync);
         api.MapPut("", PutAsync);
         return api;
     }
 
-    private static async Task<Ok<TenantConfigResponse>> GetAsync(TenantCaller caller, ModelProviders models, ChatPlanCatalog plans, CancellationToken ct)
+    private static async Task<Ok<TenantConfigResponse>> GetAsync(TenantCaller caller, ModelProviders models, PlanCatalog plans, CancellationToken ct)
     {
-        var plan = await plans.FindAsync(caller.Tenant.Plan, ct);
+        var plan = (await plans.GetAsync(caller.Tenant.Plan, ct)).Chat;
         await using var session = await caller.OpenSessionAsync(ct);
         var config = await new TenantConfigStore(session, caller.Keys).ReadAsync(plan, ct);
         return TypedResults.Ok(TenantConfigResponse.From(config, models.Defaults));
     }
 
     private static async Task<Results<Ok<TenantConfigResponse>, ValidationProblem>> PutAsync(
-        JsonElement body, TenantCaller caller, ModelProviders models, ChatPlanCatalog plans, ProviderKeySealer sealer, CancellationToken ct)
+        JsonElement body, TenantCaller caller, ModelProviders models, PlanCatalog plans, ProviderKeySealer sealer, CancellationToken ct)
     {
-        var plan = await plans.FindAsync(caller.Tenant.Plan, ct);
+        var plan = (await plans.GetAsync(caller.Tenant.Plan, ct)).Chat;
         await using var session = await caller.OpenSessionAsync(ct);
         var store = new TenantConfigStore(session, caller.Keys);
         var current = await store.BeginChangeAsync(plan, ct);

@@ -12,8 +12,9 @@ public static class ComplianceApi
 {
     public static IEndpointRouteBuilder MapComplianceApi(this IEndpointRouteBuilder app)
     {
-        var api = app.MapGroup("/api/tenant/users").RequireAuthorization(Policies.TenantAdmin).WithTags("Compliance");
-        api.MapGet("/{id}/export", ExportAsync);
+        var api = app.MapGroup("/api/tenant/users").RequireAuthorization(Policies.TenantAdmin).WithTags("Compliance")
+            .WithMetadata(new EndpointResource("users", EndpointResource.User));
+        api.MapGet("/{id}/export", ExportAsync).WithMetadata(new EndpointResource("export", EndpointResource.User));
         api.MapDelete("/{id}", EraseAsync);
         return app;
     }

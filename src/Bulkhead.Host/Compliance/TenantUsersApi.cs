@@ -14,7 +14,8 @@ public static class TenantUsersApi
 {
     public static IEndpointRouteBuilder MapTenantUsersApi(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/tenant/users", ListAsync).RequireAuthorization(Policies.TenantAdmin).WithTags("Compliance");
+        app.MapGet("/api/tenant/users", ListAsync).RequireAuthorization(Policies.TenantAdmin).WithTags("Compliance")
+            .WithMetadata(new EndpointResource("users"));
         return app;
     }
 

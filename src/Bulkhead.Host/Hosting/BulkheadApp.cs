@@ -47,6 +47,7 @@ public static class BulkheadApp
         builder.Services.AddBulkheadKeys(builder.Configuration);
         builder.Services.AddBulkheadTiers(builder.Configuration, options);
         builder.Services.AddSingleton(sp => new TenantCatalog(sp.GetRequiredService<NpgsqlDataSource>()));
+        builder.Services.AddSingleton(sp => new PlanCatalog(sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<TimeProvider>()));
         builder.Services.AddSingleton<TenantDirectory>();
         builder.Services.AddSingleton(new CursorCodec(BulkheadConfiguration.ResolveCursorKey(options)));
         builder.Services.AddSingleton(new ApiKeySigning(TenantApiKey.SigningKey(BulkheadConfiguration.ResolveApiKeySecret(options))));
@@ -90,7 +91,11 @@ public static class BulkheadApp
         app.MapConversationsApi();
         app.MapAdminTenantsApi();
         app.MapMoveStatusApi();
-        app.MapChatApis();
+        app.MapChatApi();
+        app.MapTenantConfigApi();
+        app.MapApiKeysApi();
+        app.MapOpenAIDoorApi();
+        app.MapLimitsApi();
         app.MapAuditApi();
         app.MapComplianceApi();
         app.MapTenantUsersApi();

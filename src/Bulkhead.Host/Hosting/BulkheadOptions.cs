@@ -13,9 +13,6 @@ public sealed class BulkheadOptions
 
     public AuthOptions Auth { get; set; } = new();
 
-    /// <summary>Rate limits, token quotas and the LLM concurrency cap (section Bulkhead:Limits).</summary>
-    public Bulkhead.Limits.LimitsOptions Limits { get; set; } = new();
-
     /// <summary>Models, providers and chat defaults (section Bulkhead:Chat).</summary>
     public Bulkhead.Host.Chat.ChatServerOptions Chat { get; set; } = new();
 

@@ -10,7 +10,8 @@ public static class LimitsApi
 {
     public static IEndpointRouteBuilder MapLimitsApi(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/tenant/usage", GetUsageAsync).RequireAuthorization(Policies.TenantAdmin).WithTags("Limits");
+        app.MapGet("/api/tenant/usage", GetUsageAsync).RequireAuthorization(Policies.TenantAdmin).WithTags("Limits")
+            .WithMetadata(new EndpointResource("usage"));
 
         var admin = app.MapGroup("/api/admin/tenants/{id}/limits").RequireAuthorization(Policies.Platform).WithTags("Limits");
         admin.MapGet("", GetLimitsAsync);
@@ -19,12 +20,12 @@ public static class LimitsApi
         return app;
     }
 
-    private static async Task<Ok<UsageResponse>> GetUsageAsync(TenantCaller caller, ITokenQuota quota, TenantLimitsSource limits, CancellationToken ct)
+    private static async Task<Ok<UsageResponse>> GetUsageAsync(TenantCaller caller, ITokenQuota quota, TenantLimitsSource source, CancellationToken ct)
     {
         var usage = await quota.GetUsageAsync(caller.Tenant.Scope, caller.Actor, ct);
-        var effective = await limits.GetAsync(caller.Tenant.Id, ct);
+        var limits = await source.GetAsync(caller.Tenant.Id, ct);
         return TypedResults.Ok(new UsageResponse(
-            effective.Plan,
+            limits.Plan,
             usage.Month.ToString("yyyy-MM", CultureInfo.InvariantCulture),
             usage.UsedTokens,
             usage.ReservedTokens,
@@ -32,12 +33,12 @@ public static class LimitsApi
             usage.RemainingTokens,
             usage.ResetsAt,
             usage.ByModel.Select(m => new ModelUsageResponse(m.Model, m.UsedTokens, m.Calls)).ToList(),
-            LimitsValues.From(effective),
+            limits.Effective,
             usage.ByCaller.Where(c => c.KeyId is null).Select(c => new UserUsageResponse(c.Sub, c.UsedTokens, c.Calls)).ToList(),
             usage.ByCaller.Where(c => c.KeyId is not null).Select(c => new KeyUsageResponse(c.KeyId!.Value, c.KeyName!, c.UsedTokens, c.Calls)).ToList()));
     }
 
-    private static async Task<Results<Ok<TenantLimitsResponse>, ProblemHttpResult>> GetLimitsAsync(string id, TenantLimitsSource limits, CancellationToken ct)
+    private static async Task<Results<Ok<TenantLimits>, ProblemHttpResult>> GetLimitsAsync(string id, TenantLimitsSource limits, CancellationToken ct)
     {
         if (!Guid.TryParse(id, out var tenantId))
         {
@@ -45,37 +46,23 @@ public static class LimitsApi
         }
 
         limits.Forget(tenantId);
-        return await ResponseAsync(tenantId, limits, ct) is { } response ? TypedResults.Ok(response) : Problems.NotFound("tenant");
+        return await limits.FindAsync(tenantId, ct) is { } response ? TypedResults.Ok(response) : Problems.NotFound("tenant");
     }
 
-    private static async Task<Results<Ok<TenantLimitsResponse>, ProblemHttpResult, ValidationProblem>> PutLimitsAsync(
-        string id, LimitOverridesRequest body, TenantLimitsSource limits, CancellationToken ct)
+    private static async Task<Results<Ok<TenantLimits>, ProblemHttpResult, ValidationProblem>> PutLimitsAsync(
+        string id, LimitSet body, TenantLimitsSource limits, CancellationToken ct)
     {
-        foreach (var (field, value) in new (string, long?)[]
+        if (body.FirstOverrideProblem() is (var field, var detail))
         {
-            ("requests_per_minute", body.RequestsPerMinute),
-            ("user_requests_per_minute", body.UserRequestsPerMinute),
-            ("monthly_tokens", body.MonthlyTokens),
-            ("max_concurrent_llm_calls", body.MaxConcurrentLlmCalls),
-        })
-        {
-            if (value is <= 0)
-            {
-                return Problems.Invalid(field, "must be a positive number, or null to inherit the plan");
-            }
+            return Problems.Invalid(field, detail);
         }
 
-        if (body.BurstSeconds is { } burst && !LimitsOptions.IsValidBurst(burst))
-        {
-            return Problems.Invalid("burst_seconds", $"must be between 1 and {LimitsOptions.MaxBurstSeconds}, or null to inherit the plan");
-        }
-
-        if (!Guid.TryParse(id, out var tenantId) || !await limits.SetOverridesAsync(tenantId, body.ToOverrides(), ct))
+        if (!Guid.TryParse(id, out var tenantId) || !await limits.SetOverridesAsync(tenantId, body, ct))
         {
             return Problems.NotFound("tenant");
         }
 
-        return await ResponseAsync(tenantId, limits, ct) is { } response ? TypedResults.Ok(response) : Problems.NotFound("tenant");
+        return await limits.FindAsync(tenantId, ct) is { } response ? TypedResults.Ok(response) : Problems.NotFound("tenant");
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> DeleteLimitsAsync(string id, TenantLimitsSource limits, CancellationToken ct)
@@ -87,16 +74,5 @@ public static class LimitsApi
 
         await limits.ClearOverridesAsync(tenantId, ct);
         return TypedResults.NoContent();
-    }
-
-    private static async Task<TenantLimitsResponse?> ResponseAsync(Guid tenantId, TenantLimitsSource limits, CancellationToken ct)
-    {
-        if (await limits.FindAsync(tenantId, ct) is not { } effective)
-        {
-            return null;
-        }
-
-        var overrides = await limits.FindOverridesAsync(tenantId, ct) ?? LimitOverrides.None;
-        return new TenantLimitsResponse(tenantId, effective.Plan, LimitsValues.From(overrides), LimitsValues.From(effective));
     }
 }

@@ -24,7 +24,7 @@ public static class LimitsSetup
             services.AddSingleton<IConnectionMultiplexer>(_ => ConnectionMultiplexer.Connect(RedisConfiguration(options)));
         }
 
-        services.AddSingleton(sp => new TenantLimitsSource(sp.GetRequiredService<NpgsqlDataSource>(), options, sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp => new TenantLimitsSource(sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<Tenancy.PlanCatalog>(), options, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton(sp => new ResilientGcra(
             sp.GetService<IConnectionMultiplexer>(), options, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<ResilientGcra>>()));
         services.AddSingleton<IGcraLimiter>(sp => sp.GetRequiredService<ResilientGcra>());
@@ -43,15 +43,11 @@ public static class LimitsSetup
         return services;
     }
 
-    /// <summary>
-    /// Adds the limiter and its headers to the pipeline (after tenant resolution, so that the tenant is
-    /// known) and maps <c>GET /api/tenant/usage</c> and <c>/api/admin/tenants/{id}/limits</c>.
-    /// </summary>
+    /// <summary>Adds the limiter and its headers to the pipeline (after tenant resolution, so that the tenant is known).</summary>
     public static WebApplication UseBulkheadLimits(this WebApplication app)
     {
         app.UseRateLimiter();
         app.UseMiddleware<RateLimitHeaders>();
-        app.MapLimitsApi();
         return app;
     }
 

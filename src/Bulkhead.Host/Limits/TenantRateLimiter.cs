@@ -3,21 +3,18 @@ using System.Threading.RateLimiting;
 using Bulkhead.Host.Auth;
 using Bulkhead.Limits;
 using Bulkhead.Tenancy;
-using Microsoft.AspNetCore.Routing.Patterns;
 
 namespace Bulkhead.Host.Limits;
 
 /// <summary>
 /// The server's global limiter in ASP.NET Core rate limiting. Every request of a resolved tenant counts
-/// against the tenant's rate; chat calls (POST on <see cref="LimitsOptions.ChatRoutes"/>, or an endpoint
-/// marked with <see cref="UserChatLimitAttribute"/>) also against the caller's, in the same decision.
+/// against the tenant's rate; chat calls (endpoints marked with <see cref="UserChatLimitAttribute"/>) also
+/// against the caller's, in the same decision.
 /// It decides only asynchronously: the synchronous attempt admits what is not limited and hands the
 /// rest to <see cref="AcquireAsyncCore"/>, which asks the GCRA.
 /// </summary>
 public sealed class TenantRateLimiter(TenantLimitsSource limits, IGcraLimiter gcra, LimitsOptions options) : PartitionedRateLimiter<HttpContext>
 {
-    private readonly HashSet<string> _chatRoutes = options.ChatRoutes.Select(Normalize).ToHashSet(StringComparer.OrdinalIgnoreCase);
-
     public override RateLimiterStatistics? GetStatistics(HttpContext resource) => null;
 
     protected override RateLimitLease AttemptAcquireCore(HttpContext resource, int permitCount) =>
@@ -26,21 +23,22 @@ public sealed class TenantRateLimiter(TenantLimitsSource limits, IGcraLimiter gc
     protected override async ValueTask<RateLimitLease> AcquireAsyncCore(HttpContext resource, int permitCount, CancellationToken cancellationToken)
     {
         if (!options.Enabled || resource.Features.Get<Tenant>() is not { } tenant
-            || await limits.FindAsync(tenant.Id, cancellationToken) is not { } tenantLimits)
+            || await limits.FindAsync(tenant.Id, cancellationToken) is not { Effective: var tenantLimits })
         {
             return Lease.Unlimited;
         }
 
+        var burst = tenantLimits.BurstSeconds ?? options.BurstSeconds;
         var policies = new List<RequestPolicy>(2);
         if (tenantLimits.RequestsPerMinute is { } perTenant)
         {
-            policies.Add(new RequestPolicy(RequestPolicy.Tenant, perTenant, GcraRule.PerMinute(RateLimitKeys.Tenant(tenant.Id), perTenant, tenantLimits.BurstSeconds)));
+            policies.Add(new RequestPolicy(RequestPolicy.Tenant, perTenant, GcraRule.PerMinute(RateLimitKeys.Tenant(tenant.Id), perTenant, burst)));
         }
 
         if (tenantLimits.UserRequestsPerMinute is { } perUser && IsChat(resource)
             && resource.User.FindFirstValue(Claims.Subject) is { } sub)
         {
-            policies.Add(new RequestPolicy(RequestPolicy.User, perUser, GcraRule.PerMinute(RateLimitKeys.User(tenant.Id, sub), perUser, tenantLimits.BurstSeconds)));
+            policies.Add(new RequestPolicy(RequestPolicy.User, perUser, GcraRule.PerMinute(RateLimitKeys.User(tenant.Id, sub), perUser, burst)));
         }
 
         if (policies.Count == 0)
@@ -54,32 +52,7 @@ public sealed class TenantRateLimiter(TenantLimitsSource limits, IGcraLimiter gc
         return new Lease(decision.Allowed, outcome);
     }
 
-    private bool IsChat(HttpContext context)
-    {
-        var endpoint = context.GetEndpoint();
-        if (endpoint?.Metadata.GetMetadata<UserChatLimitAttribute>() is not null)
-        {
-            return true;
-        }
-
-        return HttpMethods.IsPost(context.Request.Method)
-            && endpoint is RouteEndpoint { RoutePattern.RawText: { } pattern }
-            && _chatRoutes.Contains(Normalize(pattern));
-    }
-
-    // "/api/conversations/{id:guid}/messages/" and "api/conversations/{id}/messages" name the same route.
-    private static string Normalize(string pattern)
-    {
-        var parsed = RoutePatternFactory.Parse(pattern);
-        var segments = parsed.PathSegments.Select(s => string.Concat(s.Parts.Select(p => p switch
-        {
-            RoutePatternParameterPart parameter => "{" + parameter.Name + "}",
-            RoutePatternLiteralPart literal => literal.Content,
-            RoutePatternSeparatorPart separator => separator.Content,
-            _ => "",
-        })));
-        return "/" + string.Join('/', segments);
-    }
+    private static bool IsChat(HttpContext context) => context.GetEndpoint()?.Metadata.GetMetadata<UserChatLimitAttribute>() is not null;
 
     private sealed class Lease(bool acquired, RateLimitOutcome? outcome) : RateLimitLease
     {

@@ -1,5 +1,5 @@
 namespace Bulkhead.Host.Limits;
 
-/// <summary>Marks an endpoint whose calls also count against the per-user chat limit (besides the chat routes in configuration).</summary>
+/// <summary>Endpoint metadata: calls of this endpoint also count against the per-user chat limit (a model call each).</summary>
 [AttributeUsage(AttributeTargets.Method | AttributeTargets.Class, AllowMultiple = false)]
 public sealed class UserChatLimitAttribute : Attribute;

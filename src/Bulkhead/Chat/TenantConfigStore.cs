@@ -8,7 +8,7 @@ namespace Bulkhead.Chat;
 /// <summary>
 /// The session tenant's chat configuration. Every change is a new row and the newest row wins, so the
 /// history of who changed what stays; reads go to PostgreSQL every time, so a change is seen by the
-/// next request on every instance. The plan's defaults come from <see cref="ChatPlanCatalog"/>.
+/// next request on every instance. The plan's defaults come from <see cref="Tenancy.PlanCatalog"/>.
 /// <para>
 /// The provider key is the exception: it lives in one row (<c>provider_keys</c>) that each change
 /// overwrites, and the history row says only that it was set, changed or removed, and which version

@@ -1,18 +1,15 @@
 namespace Bulkhead.Limits;
 
 /// <summary>
-/// Fair-sharing settings, bound from <c>Bulkhead:Limits</c>. Requests per minute and monthly tokens of a
-/// plan live in <c>control.plans</c>; what the plan table does not hold (the per-user chat limit, the
-/// cap on concurrent LLM calls and the burst) lives here, per plan name. Per-tenant overrides live in
-/// <c>control.tenant_limits</c> and win over both.
+/// Fair-sharing settings, bound from <c>Bulkhead:Limits</c>. Every value of a plan lives in
+/// <c>control.plans</c> (<see cref="Tenancy.PlanCatalog"/>); per-tenant overrides live in
+/// <c>control.tenant_limits</c> and win over the plan.
 /// </summary>
 public sealed class LimitsOptions
 {
     public const string Section = "Bulkhead:Limits";
 
     public const int OneMinute = 60;
-
-    public const int MaxBurstSeconds = 3600;
 
     /// <summary>Off switch for the request limiter (quotas and the LLM gate still apply).</summary>
     public bool Enabled { get; set; } = true;
@@ -32,7 +29,7 @@ public sealed class LimitsOptions
     public TimeSpan RedisProbeInterval { get; set; } = TimeSpan.FromMilliseconds(500);
 
     /// <summary>
-    /// The burst a rate allows, in seconds of that rate, for plans that do not set their own. One minute by
+    /// The burst a rate allows, in seconds of that rate, for plans that do not set their own (control.plans.burst_seconds). One minute by
     /// default, so that "N per minute" admits N at once (and then refills at N a minute).
     /// </summary>
     public int BurstSeconds { get; set; } = OneMinute;
@@ -43,24 +40,6 @@ public sealed class LimitsOptions
     /// <summary>How long an LLM call waits for one of its tenant's slots before it is refused with 429.</summary>
     public TimeSpan LlmQueueTimeout { get; set; } = TimeSpan.FromSeconds(20);
 
-    /// <summary>Route patterns (POST) that also count against the per-user chat limit.</summary>
-    public List<string> ChatRoutes { get; set; } = ["/api/chat", "/api/conversations/{id}/messages", "/v1/chat/completions"];
-
-    /// <summary>Per plan name; a plan not listed here gets <see cref="PlanOptions"/>' defaults.</summary>
-    public Dictionary<string, PlanOptions> Plans { get; set; } = new(StringComparer.Ordinal)
-    {
-        ["basic"] = new() { UserRequestsPerMinute = 10, MaxConcurrentLlmCalls = 2 },
-        ["premium"] = new() { UserRequestsPerMinute = 10, MaxConcurrentLlmCalls = 8 },
-        ["enterprise"] = new() { UserRequestsPerMinute = 10, MaxConcurrentLlmCalls = 32 },
-    };
-
-    public PlanOptions PlanFor(string plan) => Plans.TryGetValue(plan, out var options) ? options : new PlanOptions();
-
-    /// <summary>The plan's burst in seconds of its rates: its own, or <see cref="BurstSeconds"/>.</summary>
-    public int BurstSecondsFor(string plan) => PlanFor(plan).BurstSeconds ?? BurstSeconds;
-
-    public static bool IsValidBurst(int seconds) => seconds is >= 1 and <= MaxBurstSeconds;
-
     public void Validate()
     {
         var errors = new List<string>();
@@ -69,9 +48,9 @@ public sealed class LimitsOptions
             errors.Add("InstanceCount must be at least 1");
         }
 
-        if (!IsValidBurst(BurstSeconds))
+        if (!LimitSet.IsValidBurst(BurstSeconds))
         {
-            errors.Add($"BurstSeconds must be between 1 and {MaxBurstSeconds}");
+            errors.Add($"BurstSeconds must be between 1 and {LimitSet.MaxBurstSeconds}");
         }
 
         if (RedisTimeout <= TimeSpan.Zero || RedisProbeInterval <= TimeSpan.Zero || PolicyCacheTtl < TimeSpan.Zero || LlmQueueTimeout < TimeSpan.Zero)
@@ -79,37 +58,11 @@ public sealed class LimitsOptions
             errors.Add("RedisTimeout and RedisProbeInterval must be positive, PolicyCacheTtl and LlmQueueTimeout not negative");
         }
 
-        foreach (var (name, plan) in Plans)
-        {
-            if (plan.UserRequestsPerMinute is <= 0 || plan.MaxConcurrentLlmCalls <= 0)
-            {
-                errors.Add($"plan {name}: UserRequestsPerMinute and MaxConcurrentLlmCalls must be positive");
-            }
-
-            if (plan.BurstSeconds is { } burst && !IsValidBurst(burst))
-            {
-                errors.Add($"plan {name}: BurstSeconds must be between 1 and {MaxBurstSeconds}");
-            }
-        }
-
         if (errors.Count > 0)
         {
             throw new InvalidOperationException("Bulkhead:Limits is invalid: " + string.Join("; ", errors) + ".");
         }
     }
-}
-
-/// <summary>The parts of a plan kept in configuration.</summary>
-public sealed class PlanOptions
-{
-    /// <summary>Chat calls per user per minute, inside the tenant's limit; null is unlimited.</summary>
-    public int? UserRequestsPerMinute { get; set; } = 10;
-
-    /// <summary>LLM calls of one tenant in flight at once, across all instances. Every plan has a cap.</summary>
-    public int MaxConcurrentLlmCalls { get; set; } = 4;
-
-    /// <summary>The burst of this plan's rates, in seconds of each rate; null inherits <see cref="LimitsOptions.BurstSeconds"/>.</summary>
-    public int? BurstSeconds { get; set; }
 }
 
 /// <summary>What the request limiter does while Redis does not answer.</summary>

@@ -15,7 +15,9 @@ public sealed class LlmConcurrencyGate(TenantLimitsSource limits, LimitsOptions 
     public async ValueTask<LlmLease> AcquireAsync(TenantScope tenant, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(tenant);
-        var cap = (await limits.GetAsync(tenant.TenantId, ct)).MaxConcurrentLlmCalls;
+        // Every plan has a cap (control.plans.max_concurrent_llm_calls is not null) and an override only names a number.
+        var cap = (await limits.GetAsync(tenant.TenantId, ct)).Effective.MaxConcurrentLlmCalls
+            ?? throw new InvalidOperationException($"Tenant {tenant.TenantId} has no cap on concurrent LLM calls.");
         var share = (cap + options.InstanceCount - 1) / options.InstanceCount;
         var slots = _tenants.GetOrAdd(tenant.TenantId, _ => new TenantSlots());
         if (!await slots.EnterAsync(share, options.LlmQueueTimeout, ct))

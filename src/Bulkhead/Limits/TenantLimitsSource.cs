@@ -1,22 +1,21 @@
 using System.Collections.Concurrent;
 using Bulkhead.Storage;
+using Bulkhead.Tenancy;
 using Npgsql;
 
 namespace Bulkhead.Limits;
 
 /// <summary>
-/// A tenant's effective limits: control.plans, then the plan's configuration (and the configured default
-/// burst), then the tenant's overrides. Cached per tenant for <see cref="LimitsOptions.PolicyCacheTtl"/> so that a request costs
-/// no round trip; an override written through this instance is seen at once, on other instances
-/// within the TTL.
+/// A tenant's limits: its overrides (control.tenant_limits) over its plan (<see cref="PlanCatalog"/>) over the
+/// configured default burst. A tenant's plan and overrides are cached for <see cref="LimitsOptions.PolicyCacheTtl"/>
+/// so that a request costs no round trip; an override written through this instance is seen at once, on
+/// other instances within the TTL.
 /// </summary>
-public sealed class TenantLimitsSource(NpgsqlDataSource controlPlane, LimitsOptions options, TimeProvider time)
+public sealed class TenantLimitsSource(NpgsqlDataSource controlPlane, PlanCatalog plans, LimitsOptions options, TimeProvider time)
 {
     private const string Query = """
-        select p.name, p.requests_per_minute, p.monthly_tokens,
-               o.requests_per_minute, o.user_requests_per_minute, o.monthly_tokens, o.max_concurrent_llm_calls, o.burst_seconds
+        select t.plan, o.requests_per_minute, o.user_requests_per_minute, o.monthly_tokens, o.max_concurrent_llm_calls, o.burst_seconds
           from control.tenants t
-          join control.plans p on p.name = t.plan
           left join control.tenant_limits o on o.tenant_id = t.id
          where t.id = $1
         """;
@@ -40,20 +39,8 @@ public sealed class TenantLimitsSource(NpgsqlDataSource controlPlane, LimitsOpti
     public async ValueTask<TenantLimits> GetAsync(Guid tenantId, CancellationToken ct) =>
         await FindAsync(tenantId, ct) ?? throw new InvalidOperationException($"Tenant {tenantId} does not exist.");
 
-    public async Task<LimitOverrides?> FindOverridesAsync(Guid tenantId, CancellationToken ct)
-    {
-        await using var batch = controlPlane.CreateBatch();
-        batch.BatchCommands.Add(Sql.Command(
-            "select requests_per_minute, user_requests_per_minute, monthly_tokens, max_concurrent_llm_calls, burst_seconds from control.tenant_limits where tenant_id = $1",
-            tenantId));
-        await using var reader = await batch.ExecuteReaderAsync(ct);
-        return await reader.ReadAsync(ct)
-            ? new LimitOverrides(IntOrNull(reader, 0), IntOrNull(reader, 1), LongOrNull(reader, 2), IntOrNull(reader, 3), IntOrNull(reader, 4))
-            : null;
-    }
-
     /// <returns>False when the tenant does not exist.</returns>
-    public async Task<bool> SetOverridesAsync(Guid tenantId, LimitOverrides overrides, CancellationToken ct)
+    public async Task<bool> SetOverridesAsync(Guid tenantId, LimitSet overrides, CancellationToken ct)
     {
         await using var batch = controlPlane.CreateBatch();
         batch.BatchCommands.Add(Sql.Command(
@@ -86,26 +73,25 @@ public sealed class TenantLimitsSource(NpgsqlDataSource controlPlane, LimitsOpti
 
     private async Task<TenantLimits?> LoadAsync(Guid tenantId, CancellationToken ct)
     {
-        await using var batch = controlPlane.CreateBatch();
-        batch.BatchCommands.Add(Sql.Command(Query, tenantId));
-        await using var reader = await batch.ExecuteReaderAsync(ct);
-        if (!await reader.ReadAsync(ct))
+        string planName;
+        LimitSet overrides;
+        await using (var batch = controlPlane.CreateBatch())
         {
-            return null;
+            batch.BatchCommands.Add(Sql.Command(Query, tenantId));
+            await using var reader = await batch.ExecuteReaderAsync(ct);
+            if (!await reader.ReadAsync(ct))
+            {
+                return null;
+            }
+
+            planName = reader.GetString(0);
+            overrides = new LimitSet(IntOrNull(reader, 1), IntOrNull(reader, 2), reader.IsDBNull(3) ? null : reader.GetInt64(3), IntOrNull(reader, 4), IntOrNull(reader, 5));
         }
 
-        var plan = reader.GetString(0);
-        var configured = options.PlanFor(plan);
-        return new TenantLimits(
-            plan,
-            IntOrNull(reader, 3) ?? IntOrNull(reader, 1),
-            IntOrNull(reader, 4) ?? configured.UserRequestsPerMinute,
-            LongOrNull(reader, 5) ?? LongOrNull(reader, 2),
-            IntOrNull(reader, 6) ?? configured.MaxConcurrentLlmCalls,
-            IntOrNull(reader, 7) ?? options.BurstSecondsFor(plan));
+        var plan = await plans.GetAsync(planName, ct);
+        var effective = overrides.Over(plan.Limits).Over(LimitSet.None with { BurstSeconds = options.BurstSeconds });
+        return new TenantLimits(tenantId, planName, overrides, effective);
     }
 
     private static int? IntOrNull(NpgsqlDataReader reader, int i) => reader.IsDBNull(i) ? null : reader.GetInt32(i);
-
-    private static long? LongOrNull(NpgsqlDataReader reader, int i) => reader.IsDBNull(i) ? null : reader.GetInt64(i);
 }

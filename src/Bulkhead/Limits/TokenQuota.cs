@@ -59,7 +59,7 @@ public sealed class TokenQuota(IPlacementRouter router, TenantLimitsSource limit
         ArgumentException.ThrowIfNullOrEmpty(sub);
         ArgumentException.ThrowIfNullOrEmpty(model);
         ArgumentOutOfRangeException.ThrowIfNegative(estimatedTokens);
-        var quota = (await limits.GetAsync(tenant.TenantId, ct)).MonthlyTokens;
+        var quota = (await limits.GetAsync(tenant.TenantId, ct)).Effective.MonthlyTokens;
         var month = Month(time.GetUtcNow());
         var id = Guid.CreateVersion7();
 
@@ -86,7 +86,7 @@ public sealed class TokenQuota(IPlacementRouter router, TenantLimitsSource limit
 
     public async Task<MonthlyUsage> GetUsageAsync(TenantScope tenant, AuditActor? reader, CancellationToken ct)
     {
-        var quota = (await limits.GetAsync(tenant.TenantId, ct)).MonthlyTokens;
+        var quota = (await limits.GetAsync(tenant.TenantId, ct)).Effective.MonthlyTokens;
         var month = Month(time.GetUtcNow());
         await using var session = await TenantSession.OpenAsync(tenant, router, reader, ct);
         await using var rows = await session.ReadAsync(ct,

@@ -6,8 +6,9 @@ namespace Bulkhead.Storage;
 /// Applies versioned migrations to one schema, as the owner role. Each schema records its own
 /// versions in its <c>schema_migrations</c> table; an advisory lock per schema keeps two migrators
 /// apart, and every migration commits with its version row, so a rerun resumes where one stopped.
-/// After the tenant set, every table with tenant_id gets the write-gate trigger (see 0002_write_gate.sql),
-/// except the audit trail (tables named audit_*): reads write events, and reads keep answering through a move.
+/// After the tenant set, every table with tenant_id is brought to <see cref="TenantTableRules"/> (row-level
+/// security, the fail-closed policy, the runtime role's privileges, the write gate), so migrations hold
+/// tables, indexes and data only.
 /// </summary>
 public sealed class Migrator(NpgsqlDataSource owner, IReadOnlyList<Migration>? tenantMigrations = null)
 {
@@ -35,7 +36,7 @@ public sealed class Migrator(NpgsqlDataSource owner, IReadOnlyList<Migration>? t
         {
             await using var connection = await owner.OpenConnectionAsync(ct);
             await using var transaction = await connection.BeginTransactionAsync(ct);
-            await EnsureWriteGatesAsync(connection, transaction, schema, ct);
+            await TenantTableConventions.ApplyAsync(connection, transaction, schema, ct);
             await transaction.CommitAsync(ct);
         }
 
@@ -52,7 +53,7 @@ public sealed class Migrator(NpgsqlDataSource owner, IReadOnlyList<Migration>? t
 
         if (set == MigrationSet.Tenant)
         {
-            await EnsureWriteGatesAsync(connection, transaction, schema, ct);
+            await TenantTableConventions.ApplyAsync(connection, transaction, schema, ct);
         }
     }
 
@@ -110,33 +111,6 @@ public sealed class Migrator(NpgsqlDataSource owner, IReadOnlyList<Migration>? t
         }
 
         return true;
-    }
-
-    private static async Task EnsureWriteGatesAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string schema, CancellationToken ct)
-    {
-        await using var batch = new NpgsqlBatch(connection, transaction);
-        batch.BatchCommands.Add(Sql.Command("select set_config('search_path', $1, true)", schema));
-        batch.BatchCommands.Add(new NpgsqlBatchCommand("""
-            do $$
-            declare
-                t text;
-            begin
-                for t in
-                    select c.relname
-                      from pg_class c
-                      join pg_namespace n on n.oid = c.relnamespace
-                      join pg_attribute a on a.attrelid = c.oid and a.attname = 'tenant_id' and not a.attisdropped
-                     where n.nspname = current_schema() and c.relkind in ('r', 'p')
-                       and c.relname not like 'audit\_%'
-                       and not exists (select 1 from pg_trigger g where g.tgrelid = c.oid and g.tgname = 'tenant_write_gate')
-                loop
-                    execute format('create trigger tenant_write_gate before insert or update or delete on %I.%I for each statement execute function %I.tenant_write_gate()',
-                        current_schema(), t, current_schema());
-                end loop;
-            end
-            $$
-            """));
-        await batch.ExecuteNonQueryAsync(ct);
     }
 
     // Schema names are validated identifiers (see Placement); quoting keeps DDL safe all the same.

@@ -6,6 +6,8 @@ namespace Bulkhead.Tenancy;
 /// <summary>Reads and writes tenants in the control plane. Writes need the owner's data source.</summary>
 public sealed class TenantCatalog(NpgsqlDataSource controlPlane)
 {
+    private readonly PlanCatalog _plans = new(controlPlane);
+
     private const string Select =
         "select t.id, t.slug, t.name, t.plan, t.status, t.created_at, p.tier, p.server, p.database, p.schema_name, p.epoch " +
         "from control.tenants t join control.placements p on p.tenant_id = t.id ";
@@ -24,7 +26,7 @@ public sealed class TenantCatalog(NpgsqlDataSource controlPlane)
     /// <summary>Creates a tenant in the shared tables. Other tiers: <see cref="TenantProvisioner"/>.</summary>
     public async Task<Tenant> CreateAsync(string slug, string name, string plan, CancellationToken ct)
     {
-        TenantRules.Validate(slug, name, plan);
+        TenantRules.Validate(slug, name, plan, await _plans.NamesAsync(ct));
         var id = Guid.CreateVersion7();
         await using var connection = await controlPlane.OpenConnectionAsync(ct);
         await using var transaction = await connection.BeginTransactionAsync(ct);
@@ -63,9 +65,9 @@ public sealed class TenantCatalog(NpgsqlDataSource controlPlane)
             throw new TenantRuleException("name must be 1-200 characters.");
         }
 
-        if (plan is not null && !TenantRules.Plans.Contains(plan))
+        if (plan is not null && TenantRules.PlanProblem(plan, await _plans.NamesAsync(ct)) is { } problem)
         {
-            throw new TenantRuleException($"plan must be one of {string.Join(", ", TenantRules.Plans)}.");
+            throw new TenantRuleException(problem + ".");
         }
 
         await using var command = controlPlane.CreateCommand(

@@ -84,7 +84,7 @@ public sealed class TenantMover(OwnerSources owners, TenantProvisioner provision
         }
 
         var tables = new List<TableCopy>();
-        foreach (var name in (await TenantTables.ListAsync(source, from.Schema, ct)).Where(n => !TrailMove.IsTrail(n)))
+        foreach (var name in (await TenantTables.ListAsync(source, from.Schema, ct)).Where(n => !TenantTableRules.IsTrail(n)))
         {
             tables.Add(await TableCopy.DescribeAsync(source, from.Schema, name, ct));
         }

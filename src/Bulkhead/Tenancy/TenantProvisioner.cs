@@ -18,7 +18,7 @@ public sealed class TenantProvisioner(OwnerSources owners, KeyRing? keys = null)
 
     public async Task<Tenant> CreateAsync(string slug, string name, string plan, Tier tier, string? server, CancellationToken ct)
     {
-        TenantRules.Validate(slug, name, plan);
+        TenantRules.Validate(slug, name, plan, await new PlanCatalog(owners.ControlPlane).NamesAsync(ct));
         var id = Guid.CreateVersion7();
         var serverName = server ?? Placement.PrimaryServer;
         if (tier != Tier.Database && serverName != Placement.PrimaryServer)

@@ -5,9 +5,8 @@ namespace Bulkhead.Tenancy;
 /// <summary>What a tenant's slug, name and plan must look like, checked before anything is written.</summary>
 public static partial class TenantRules
 {
-    public static IReadOnlyList<string> Plans { get; } = ["basic", "premium", "enterprise"];
-
-    public static void Validate(string slug, string name, string plan)
+    /// <param name="plans">The plans of <see cref="PlanCatalog"/>.</param>
+    public static void Validate(string slug, string name, string plan, IReadOnlyList<string> plans)
     {
         var errors = new List<string>();
         if (!SlugPattern().IsMatch(slug))
@@ -20,9 +19,9 @@ public static partial class TenantRules
             errors.Add("name must be 1-200 characters");
         }
 
-        if (!Plans.Contains(plan))
+        if (PlanProblem(plan, plans) is { } problem)
         {
-            errors.Add($"plan must be one of {string.Join(", ", Plans)}");
+            errors.Add(problem);
         }
 
         if (errors.Count > 0)
@@ -30,6 +29,9 @@ public static partial class TenantRules
             throw new TenantRuleException(string.Join("; ", errors) + ".");
         }
     }
+
+    public static string? PlanProblem(string plan, IReadOnlyList<string> plans) =>
+        plans.Contains(plan) ? null : $"plan must be one of {string.Join(", ", plans)}";
 
     [GeneratedRegex("^[a-z0-9][a-z0-9-]{0,62}$")]
     private static partial Regex SlugPattern();

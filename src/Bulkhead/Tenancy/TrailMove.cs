@@ -17,8 +17,6 @@ public sealed class TrailMove(OwnerSources owners, TimeProvider time)
     /// <summary>How long closing the source trail waits for a transaction that holds the snapshot horizon back.</summary>
     public static readonly TimeSpan CloseTimeout = TimeSpan.FromMinutes(2);
 
-    public static bool IsTrail(string table) => table.StartsWith("audit_", StringComparison.Ordinal);
-
     /// <summary>Appends the tenant's trail rows that the target does not have yet.</summary>
     public static async Task<long> CopyAsync(
         IReadOnlyList<TableCopy> trail, Guid tenantId, NpgsqlConnection source, string sourceSchema, NpgsqlConnection target, string targetSchema, CancellationToken ct)
@@ -101,7 +99,7 @@ public sealed class TrailMove(OwnerSources owners, TimeProvider time)
     public static async Task<IReadOnlyList<TableCopy>> DescribeAsync(NpgsqlConnection connection, string schema, CancellationToken ct)
     {
         var trail = new List<TableCopy>();
-        foreach (var name in (await TenantTables.ListAsync(connection, schema, ct)).Where(IsTrail))
+        foreach (var name in (await TenantTables.ListAsync(connection, schema, ct)).Where(TenantTableRules.IsTrail))
         {
             trail.Add(await TableCopy.DescribeAsync(connection, schema, name, ct));
         }

@@ -31,6 +31,7 @@ public sealed class CatalogLint(Allowlist allowlist, TimeProvider time)
             await inspection.LoadTablesAsync(ct);
             await RuntimeRoleCheck.RunAsync(inspection, ct);
             await RowSecurityCheck.RunAsync(inspection, ct);
+            await ConventionCheck.RunAsync(inspection, ct);
             await TenantSchemaCheck.RunAsync(inspection, allowlist, ct);
             await KeyCheck.RunAsync(inspection, ct);
             await DefinitionCheck.RunAsync(inspection, ct);

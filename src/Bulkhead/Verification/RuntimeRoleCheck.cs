@@ -7,11 +7,6 @@ namespace Bulkhead.Verification;
 /// </summary>
 internal static class RuntimeRoleCheck
 {
-    // The one audit table the runtime role may delete from: erasure removes client addresses there. Its rows
-    // are not sealed (the sealed events hold commitments to them), so a deleted row leaves every seal whole
-    // and cannot be replaced by another address unseen.
-    private const string ErasableTable = "audit_client_addresses";
-
     public static async Task RunAsync(Inspection inspection, CancellationToken ct)
     {
         var problems = await inspection.QueryAsync(
@@ -45,7 +40,7 @@ internal static class RuntimeRoleCheck
               from pg_class c join pg_namespace n on n.oid = c.relnamespace
              cross join unnest(array['UPDATE', 'DELETE', 'TRUNCATE']) priv
              where c.relkind in ('r', 'p') and c.relname ~ 'audit' and {Inspection.UserSchemas} and has_table_privilege(c.oid, priv)
-               and not (c.relname = '{ErasableTable}' and priv = 'DELETE')
+               and not (c.relname = '{Storage.TenantTableRules.ErasableTrailTable}' and priv = 'DELETE')
             """,
             r => r.GetString(0), ct);
         var subject = "role " + inspection.Role;

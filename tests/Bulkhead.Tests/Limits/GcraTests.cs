@@ -44,29 +44,6 @@ public sealed class GcraTests
         Assert.True(gcra.Check([rule]).Allowed);
     }
 
-    [Fact]
-    public void a_plans_own_burst_wins_over_the_default_and_a_plan_without_one_inherits_it()
-    {
-        var options = new LimitsOptions { BurstSeconds = 30 };
-        options.Plans["basic"].BurstSeconds = 10;
-
-        Assert.Equal(10, options.BurstSecondsFor("basic"));
-        Assert.Equal(30, options.BurstSecondsFor("premium"));
-        Assert.Equal(30, options.BurstSecondsFor("a-plan-not-configured"));
-        Assert.Equal(60, new LimitsOptions().BurstSecondsFor("basic"));
-    }
-
-    [Fact]
-    public void a_burst_outside_one_second_to_one_hour_is_refused_at_start_up()
-    {
-        var options = new LimitsOptions();
-        options.Plans["premium"].BurstSeconds = 0;
-
-        var error = Assert.Throws<InvalidOperationException>(options.Validate);
-
-        Assert.Contains("plan premium: BurstSeconds", error.Message, StringComparison.Ordinal);
-    }
-
     [Theory]
     [InlineData(60_000_001)]
     [InlineData(int.MaxValue)]

@@ -18,7 +18,7 @@ public sealed class LimitsDatabase : IAsyncLifetime
     public async Task InitializeAsync()
     {
         Database = await TestDatabase.CreateAsync();
-        Limits = new TenantLimitsSource(Database.App, Options, TimeProvider.System);
+        Limits = new TenantLimitsSource(Database.App, new PlanCatalog(Database.App), Options, TimeProvider.System);
         Quota = new TokenQuota(new PrimaryPlacementRouter(Database.App), Limits, new TenantDirectory(Database.Catalog, TimeProvider.System), TimeProvider.System);
     }
 

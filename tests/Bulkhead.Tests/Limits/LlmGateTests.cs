@@ -26,7 +26,7 @@ public sealed class LlmGateTests(LimitsDatabase db) : IClassFixture<LimitsDataba
         var gate = new LlmConcurrencyGate(db.Limits, db.Options);
         var first = await gate.AcquireAsync(tenant.Scope, default);
         var second = await gate.AcquireAsync(tenant.Scope, default);
-        await db.Limits.SetOverridesAsync(tenant.Id, LimitOverrides.None with { MaxConcurrentLlmCalls = 1 }, default);
+        await db.Limits.SetOverridesAsync(tenant.Id, LimitSet.None with { MaxConcurrentLlmCalls = 1 }, default);
 
         var waiting = gate.AcquireAsync(tenant.Scope, default).AsTask();
         await first.DisposeAsync();

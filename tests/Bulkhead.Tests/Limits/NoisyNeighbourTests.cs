@@ -17,8 +17,8 @@ public sealed class NoisyNeighbourTests(LimitsDatabase db) : IClassFixture<Limit
     public async Task a_tenant_flooding_llm_calls_leaves_another_tenants_calls_unqueued_and_successful()
     {
         var (flooder, quiet) = (await db.Database.CreateTenantAsync(), await db.Database.CreateTenantAsync());
-        await db.Limits.SetOverridesAsync(flooder.Id, LimitOverrides.None with { MaxConcurrentLlmCalls = 2 }, default);
-        await db.Limits.SetOverridesAsync(quiet.Id, LimitOverrides.None with { MaxConcurrentLlmCalls = 2 }, default);
+        await db.Limits.SetOverridesAsync(flooder.Id, LimitSet.None with { MaxConcurrentLlmCalls = 2 }, default);
+        await db.Limits.SetOverridesAsync(quiet.Id, LimitSet.None with { MaxConcurrentLlmCalls = 2 }, default);
         var gate = new LlmConcurrencyGate(db.Limits, db.Options);
 
         var run = await RunAsync(gate, flooder, quiet, floodCap: 2);
@@ -33,7 +33,7 @@ public sealed class NoisyNeighbourTests(LimitsDatabase db) : IClassFixture<Limit
     public async Task without_a_cap_that_holds_the_flood_to_its_share_the_other_tenant_waits()
     {
         var (flooder, quiet) = (await db.Database.CreateTenantAsync(), await db.Database.CreateTenantAsync());
-        await db.Limits.SetOverridesAsync(flooder.Id, LimitOverrides.None with { MaxConcurrentLlmCalls = 1000 }, default);
+        await db.Limits.SetOverridesAsync(flooder.Id, LimitSet.None with { MaxConcurrentLlmCalls = 1000 }, default);
         var gate = new LlmConcurrencyGate(db.Limits, db.Options);
 
         var run = await RunAsync(gate, flooder, quiet, floodCap: 1000);

@@ -9,7 +9,7 @@ public sealed class TokenQuotaTests(LimitsDatabase db) : IClassFixture<LimitsDat
     public async Task a_reservation_that_does_not_fit_is_refused_with_the_reset_time()
     {
         var tenant = await db.Database.CreateTenantAsync();
-        await db.Limits.SetOverridesAsync(tenant.Id, LimitOverrides.None with { MonthlyTokens = 1000 }, default);
+        await db.Limits.SetOverridesAsync(tenant.Id, LimitSet.None with { MonthlyTokens = 1000 }, default);
         await db.Quota.ReserveAsync(tenant.Scope, "alice", "offline", 900, default);
 
         var refused = await Assert.ThrowsAsync<TokenQuotaExceededException>(
@@ -46,7 +46,7 @@ public sealed class TokenQuotaTests(LimitsDatabase db) : IClassFixture<LimitsDat
     public async Task a_released_reservation_gives_its_tokens_back()
     {
         var tenant = await db.Database.CreateTenantAsync();
-        await db.Limits.SetOverridesAsync(tenant.Id, LimitOverrides.None with { MonthlyTokens = 500 }, default);
+        await db.Limits.SetOverridesAsync(tenant.Id, LimitSet.None with { MonthlyTokens = 500 }, default);
         var reservation = await db.Quota.ReserveAsync(tenant.Scope, "alice", "offline", 500, default);
 
         Assert.True(await db.Quota.ReleaseAsync(reservation, default));
@@ -59,7 +59,7 @@ public sealed class TokenQuotaTests(LimitsDatabase db) : IClassFixture<LimitsDat
     public async Task a_call_that_used_more_than_it_reserved_is_counted_in_full()
     {
         var tenant = await db.Database.CreateTenantAsync();
-        await db.Limits.SetOverridesAsync(tenant.Id, LimitOverrides.None with { MonthlyTokens = 1000 }, default);
+        await db.Limits.SetOverridesAsync(tenant.Id, LimitSet.None with { MonthlyTokens = 1000 }, default);
         var reservation = await db.Quota.ReserveAsync(tenant.Scope, "alice", "offline", 100, default);
 
         await db.Quota.ReconcileAsync(reservation, 950, default);
@@ -72,7 +72,7 @@ public sealed class TokenQuotaTests(LimitsDatabase db) : IClassFixture<LimitsDat
     public async Task fifty_concurrent_reservations_never_oversell_the_quota()
     {
         var tenant = await db.Database.CreateTenantAsync();
-        await db.Limits.SetOverridesAsync(tenant.Id, LimitOverrides.None with { MonthlyTokens = 1000 }, default);
+        await db.Limits.SetOverridesAsync(tenant.Id, LimitSet.None with { MonthlyTokens = 1000 }, default);
 
         var attempts = await Task.WhenAll(Enumerable.Range(0, 50).Select(async i =>
         {

@@ -67,6 +67,13 @@ public sealed class ScaleOutDeployment : IAsyncDisposable
         await Parallel.ForEachAsync(tiers.Select((tier, i) => (tier, i)), new ParallelOptions { MaxDegreeOfParallelism = 4 }, async (t, _) =>
         {
             var tenant = await Database.CreateTenantAsync(t.tier, $"{t.tier.ToString().ToLowerInvariant()}-{t.i}-{Guid.NewGuid().ToString("N")[..6]}", "enterprise");
+            await using (var command = Database.Owner.CreateCommand(
+                "insert into control.tenant_limits (tenant_id, user_requests_per_minute) values ($1, 1000000)"))
+            {
+                command.Parameters.Add(new Npgsql.NpgsqlParameter { Value = tenant.Id });
+                await command.ExecuteNonQueryAsync();
+            }
+
             lock (tenants)
             {
                 tenants.Add(new LoadTenant(tenant, TestKeys.Token(tenant.Id, "u1")));
@@ -115,7 +122,6 @@ public sealed class ScaleOutDeployment : IAsyncDisposable
         settings["Bulkhead__Limits__InstanceCount"] = instances.ToString(CultureInfo.InvariantCulture);
         // A busy two-core machine must not switch the limiter to its in-process fallback.
         settings["Bulkhead__Limits__RedisTimeout"] = "00:00:05";
-        settings["Bulkhead__Limits__Plans__enterprise__UserRequestsPerMinute"] = "1000000";
         settings["Bulkhead__Audit__CheckpointDirectory"] = Checkpoints.Directory;
         settings["Bulkhead__Audit__SigningKeyFile"] = SigningKeyFile;
         settings["Bulkhead__Audit__CheckpointInterval"] = "00:00:02";

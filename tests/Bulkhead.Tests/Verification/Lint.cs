@@ -2,7 +2,7 @@ using Bulkhead.Storage;
 using Bulkhead.Verification;
 using Npgsql;
 
-namespace Bulkhead.Tests.Isolation;
+namespace Bulkhead.Tests.Verification;
 
 /// <summary>Runs the catalog lint on a test database, as the runtime role unless told otherwise.</summary>
 public static class Lint

@@ -3,7 +3,7 @@ using Bulkhead.Tenancy;
 using Bulkhead.Verification;
 using Xunit.Abstractions;
 
-namespace Bulkhead.Tests.Isolation;
+namespace Bulkhead.Tests.Verification;
 
 /// <summary>
 /// The catalog lint passes on a freshly migrated database and fails, naming the object, for each rule
@@ -179,8 +179,25 @@ public sealed class CatalogLintTests(ITestOutputHelper output)
 
         var report = await Lint.RunAsync(db);
 
-        var failure = Assert.Single(report.Failures);
-        Assert.Equal("role bulkhead_app: can update the audit table app.audit_trail", $"{failure.Object}: {failure.Detail}");
+        Assert.Equal(["role bulkhead_app: can update the audit table app.audit_trail"], report.FailuresOf(LintRules.RuntimeRole));
+        Assert.Equal(["app.audit_trail: bulkhead_app may also UPDATE (the migrator applies the rules: ./bulkhead migrate)"], report.FailuresOf(LintRules.Conventions));
+        Assert.Equal(2, report.Failures.Count);
+    }
+
+    [Fact]
+    public async Task a_tenant_table_without_the_write_gate_or_with_a_wider_grant_fails_naming_it()
+    {
+        await using var db = await TestDatabase.CreateAsync();
+        await db.SuperuserAsync("drop trigger tenant_write_gate on app.messages; grant truncate on app.conversations to bulkhead_app");
+
+        var report = await Lint.RunAsync(db);
+
+        Assert.Equal(
+            [
+                "app.conversations: bulkhead_app may also TRUNCATE (the migrator applies the rules: ./bulkhead migrate)",
+                "app.messages: no tenant_write_gate trigger: writes are not fenced during a move (the migrator applies the rules: ./bulkhead migrate)",
+            ],
+            report.FailuresOf(LintRules.Conventions));
     }
 
     [Fact]
