@@ -22,10 +22,3 @@ create table conversation_terms (
 );
 
 create index conversation_terms_by_term on conversation_terms (tenant_id, term);
-
-alter table conversation_terms enable row level security;
-alter table conversation_terms force row level security;
-create policy tenant_isolation on conversation_terms for all
-    using (tenant_id = (select nullif(current_setting('app.tenant_id', true), '')::uuid))
-    with check (tenant_id = (select nullif(current_setting('app.tenant_id', true), '')::uuid));
-grant select, insert, update, delete on conversation_terms to bulkhead_app;
