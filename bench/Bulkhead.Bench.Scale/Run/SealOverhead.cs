@@ -36,7 +36,7 @@ public static class SealOverhead
             while (await reader.ReadAsync(ct))
             {
                 var title = reader.GetFieldValue<byte[]>(2);
-                characters += open ? cipher.Open(ConversationStore.TitleField(reader.GetGuid(0), reader.GetGuid(1)), title).Length : title.Length;
+                characters += open ? cipher.Open(ConversationStore.TitleField(reader.GetGuid(0), reader.GetString(5)), title).Length : title.Length;
             }
 
             return characters;
@@ -62,7 +62,7 @@ public static class SealOverhead
         }
 
         var turns = new List<double>(iterations);
-        var owner = Guid.CreateVersion7();
+        var owner = sub;
         for (var i = 0; i < iterations; i++)
         {
             var started = Stopwatch.GetTimestamp();

@@ -120,6 +120,9 @@ public sealed class SeedLoader(BenchCluster cluster, TextWriter log)
         return tenants;
     }
 
+    // Subs are "1", "2", ...: the same subs in every tenant, like the seed's user "123".
+    private static string Sub(int user) => (user + 1).ToString(System.Globalization.CultureInfo.InvariantCulture);
+
     private static async Task CopyUsersAsync(NpgsqlConnection connection, string schema, IEnumerable<(Guid Tenant, Guid[] Users)> tenants, RowProgress progress, CancellationToken ct)
     {
         await using var writer = await connection.BeginBinaryImportAsync($"copy {Migrator.Quote(schema)}.users (tenant_id, id, sub, created_at) from stdin (format binary)", ct);
@@ -130,8 +133,7 @@ public sealed class SeedLoader(BenchCluster cluster, TextWriter log)
                 await writer.StartRowAsync(ct);
                 await writer.WriteAsync(tenant, NpgsqlDbType.Uuid, ct);
                 await writer.WriteAsync(users[i], NpgsqlDbType.Uuid, ct);
-                // Subs are "1", "2", ...: the same subs in every tenant, like the seed's user "123".
-                await writer.WriteAsync((i + 1).ToString(System.Globalization.CultureInfo.InvariantCulture), NpgsqlDbType.Text, ct);
+                await writer.WriteAsync(Sub(i), NpgsqlDbType.Text, ct);
                 await writer.WriteAsync(Now.AddDays(-400), NpgsqlDbType.TimestampTz, ct);
             }
 
@@ -146,7 +148,7 @@ public sealed class SeedLoader(BenchCluster cluster, TextWriter log)
         NpgsqlConnection connection, ContentCipher cipher, string schema, Guid tenant, Guid[] users, int tenantIndex, long from, long to, int messagesPerConversation, RowProgress progress, CancellationToken ct)
     {
         var random = new Random(HashCode.Combine(tenantIndex, from));
-        var ids = messagesPerConversation > 0 ? new (Guid Id, Guid Owner, DateTimeOffset At)[to - from] : null;
+        var ids = messagesPerConversation > 0 ? new (Guid Id, string Owner, DateTimeOffset At)[to - from] : null;
         using (var writer = connection.BeginBinaryImport($"copy {Migrator.Quote(schema)}.conversations (tenant_id, id, user_id, title, created_at, updated_at) from stdin (format binary)"))
         {
             for (var n = from; n < to; n++)
@@ -157,8 +159,9 @@ public sealed class SeedLoader(BenchCluster cluster, TextWriter log)
                 writer.StartRow();
                 writer.Write(tenant, NpgsqlDbType.Uuid);
                 writer.Write(id, NpgsqlDbType.Uuid);
-                var owner = users[random.Next(users.Length)];
-                writer.Write(owner, NpgsqlDbType.Uuid);
+                var user = random.Next(users.Length);
+                writer.Write(users[user], NpgsqlDbType.Uuid);
+                var owner = Sub(user);
                 writer.Write(cipher.Seal(ConversationStore.TitleField(id, owner), "Conversation " + n.ToString(System.Globalization.CultureInfo.InvariantCulture)), NpgsqlDbType.Bytea);
                 writer.Write(at, NpgsqlDbType.TimestampTz);
                 writer.Write(at, NpgsqlDbType.TimestampTz);

@@ -11,7 +11,7 @@ namespace Bulkhead.Host.Chat;
 /// can outlast a move of the tenant: when the placement resolved before it refuses the write, the tenant is
 /// resolved again and the turn stored where it lives now, so the answer is not lost.
 /// </summary>
-public sealed record TurnRecorder(TenantCaller Caller, TenantDirectory Directory, Guid ConversationId, Guid Owner, bool CreatesConversation, string Content) : IChatRecorder<TurnResult>
+public sealed record TurnRecorder(TenantCaller Caller, TenantDirectory Directory, Guid ConversationId, string Owner, bool CreatesConversation, string Content) : IChatRecorder<TurnResult>
 {
     public string Title => Content.Length <= 60 ? Content : Content[..(char.IsHighSurrogate(Content[59]) ? 59 : 60)] + "…";
 

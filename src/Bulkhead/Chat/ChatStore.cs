@@ -24,7 +24,7 @@ public sealed class ChatStore(TenantSession session, KeyRing keys)
             Sql.Command(UpsertUser, TenantId, Guid.CreateVersion7(), viewer.Sub),
             Sql.Command(TenantConfigStore.ReadSql, TenantId),
             Sql.Command(
-                $"select u.id, (select c.user_id from conversations c where c.tenant_id = $1 and c.id = $3{Scope(viewer)}) from users u where u.tenant_id = $1 and u.sub = $2",
+                $"select {ConversationStore.OwnerSub(viewer)} from conversations c where c.tenant_id = $1 and c.id = $3{Scope(viewer)}",
                 TenantId, viewer.Sub, conversation),
             Sql.Command(
                 "select id, role, content from (select m.id, m.role, m.content from messages m " +
@@ -33,18 +33,17 @@ public sealed class ChatStore(TenantSession session, KeyRing keys)
                 TenantId, viewer.Sub, conversation, historyLimit));
         var config = new TenantChatConfig(plan, await TenantConfigStore.ReadOverridesAsync(reader, keys.For(TenantId), ct));
         await reader.NextResultAsync(ct);
-        await reader.ReadAsync(ct);
-        var (user, owner) = (reader.GetGuid(0), reader.IsDBNull(1) ? (Guid?)null : reader.GetGuid(1));
+        var owner = await reader.ReadAsync(ct) ? reader.GetString(0) : null;
         await reader.NextResultAsync(ct);
         var history = new List<HistoryMessage>();
         var cipher = keys.For(TenantId);
         while (await reader.ReadAsync(ct))
         {
-            var field = ConversationStore.ContentField(reader.GetGuid(0), owner!.Value);
+            var field = ConversationStore.ContentField(reader.GetGuid(0), owner!);
             history.Add(new HistoryMessage(reader.GetString(1), cipher.Open(field, reader.GetFieldValue<byte[]>(2))));
         }
 
-        return new ChatTurnContext(config, owner is not null, history, owner ?? user);
+        return new ChatTurnContext(config, owner is not null, history, owner ?? viewer.Sub);
     }
 
     /// <summary>
@@ -55,7 +54,7 @@ public sealed class ChatStore(TenantSession session, KeyRing keys)
     {
         var (userMessage, assistantMessage) = OrderedIds();
         var insertMessage = "insert into messages (tenant_id, id, conversation_id, role, content, status, model, prompt_tokens, completion_tokens) " +
-                            $"select $1, $4, c.id, $5, $6, $7, $8::text, $9::integer, $10::integer from conversations c where c.tenant_id = $1 and c.id = $3 and c.user_id = $11{Scope(viewer)} " +
+                            $"select $1, $4, c.id, $5, $6, $7, $8::text, $9::integer, $10::integer from conversations c where c.tenant_id = $1 and c.id = $3{Scope(viewer)} " +
                             "returning id, created_at";
         var commands = new List<Npgsql.NpgsqlBatchCommand>
         {
@@ -65,16 +64,16 @@ public sealed class ChatStore(TenantSession session, KeyRing keys)
         if (turn.CreatesConversation)
         {
             commands.Add(Sql.Command(
-                $"insert into conversations (tenant_id, id, user_id, title) select $1, $3, u.id, $4 from users u where u.tenant_id = $1 and u.sub = $2 and u.id = $5",
-                TenantId, viewer.Sub, turn.ConversationId, cipher.Seal(ConversationStore.TitleField(turn.ConversationId, turn.Owner), turn.Title), turn.Owner));
+                $"insert into conversations (tenant_id, id, user_id, title) select $1, $3, u.id, $4 from users u where u.tenant_id = $1 and u.sub = $2",
+                TenantId, viewer.Sub, turn.ConversationId, cipher.Seal(ConversationStore.TitleField(turn.ConversationId, turn.Owner), turn.Title)));
             commands.Add(ConversationStore.TermsCommand(TenantId, turn.ConversationId, cipher.Terms(turn.Title)));
         }
 
         commands.Add(Sql.Command(insertMessage, TenantId, viewer.Sub, turn.ConversationId, userMessage, "user",
-            cipher.Seal(ConversationStore.ContentField(userMessage, turn.Owner), turn.UserContent), "complete", null, null, null, turn.Owner));
+            cipher.Seal(ConversationStore.ContentField(userMessage, turn.Owner), turn.UserContent), "complete", null, null, null));
         commands.Add(Sql.Command(insertMessage, TenantId, viewer.Sub, turn.ConversationId, assistantMessage, "assistant",
             cipher.Seal(ConversationStore.ContentField(assistantMessage, turn.Owner), turn.AssistantContent),
-            turn.Complete ? "complete" : "incomplete", turn.Model, turn.PromptTokens, turn.CompletionTokens, turn.Owner));
+            turn.Complete ? "complete" : "incomplete", turn.Model, turn.PromptTokens, turn.CompletionTokens));
         commands.Add(UsageCommand(viewer.Sub, turn.Model, "api", turn.ConversationId, assistantMessage, turn.PromptTokens, turn.CompletionTokens, turn.Complete));
         commands.Add(Sql.Command("update conversations set updated_at = now() where tenant_id = $1 and id = $2", TenantId, turn.ConversationId));
 

@@ -3,11 +3,11 @@ namespace Bulkhead.Chat;
 /// <summary>
 /// One exchange to store: the user's message and what the model answered. <see cref="Complete"/> is false when
 /// the stream was cut (client gone or provider failed mid-way): the text is what was produced.
-/// <see cref="Owner"/> is the conversation's owner, whose key seals it (from <see cref="ChatTurnContext.Owner"/>).
+/// <see cref="Owner"/> is the sub of the conversation's owner, whose key seals it (from <see cref="ChatTurnContext.Owner"/>).
 /// </summary>
 public sealed record ChatTurn(
     Guid ConversationId,
-    Guid Owner,
+    string Owner,
     bool CreatesConversation,
     string Title,
     string UserContent,

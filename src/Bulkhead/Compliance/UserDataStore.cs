@@ -8,7 +8,7 @@ namespace Bulkhead.Compliance;
 
 /// <summary>
 /// A data subject's rights over the session tenant's data: export (Art. 15, 20) and erasure (Art. 17). Both
-/// are one batch (one transaction) and audited; the erasure's event names the user id and counts, never
+/// are one batch (one round trip, one transaction) and audited; the erasure's event names the user id and counts, never
 /// content, and sealed events are never rewritten, so the trail (and its seals) stay whole. The export opens
 /// the user's sealed content for the tenant's admin; the erasure destroys the user's key first (crypto-shredding).
 /// </summary>
@@ -54,9 +54,9 @@ public sealed class UserDataStore(TenantSession session, TimeProvider time, KeyR
         var user = new ExportedUser(reader.GetGuid(0), reader.GetString(1), reader.GetFieldValue<DateTimeOffset>(2));
         var cipher = keys.For(tenant);
         var conversations = await RowsAsync(reader, r => (
-            Id: r.GetGuid(0), Title: cipher.Open(ConversationStore.TitleField(r.GetGuid(0), userId), r.GetFieldValue<byte[]>(1)), Created: r.GetFieldValue<DateTimeOffset>(2), Updated: r.GetFieldValue<DateTimeOffset>(3)), ct);
+            Id: r.GetGuid(0), Title: cipher.Open(ConversationStore.TitleField(r.GetGuid(0), user.Sub), r.GetFieldValue<byte[]>(1)), Created: r.GetFieldValue<DateTimeOffset>(2), Updated: r.GetFieldValue<DateTimeOffset>(3)), ct);
         var messages = (await RowsAsync(reader, r => (Conversation: r.GetGuid(0), Message: new ExportedMessage(
-                r.GetGuid(1), r.GetString(2), cipher.Open(ConversationStore.ContentField(r.GetGuid(1), userId), r.GetFieldValue<byte[]>(3)), r.GetString(4), Text(r, 5), r.GetFieldValue<DateTimeOffset>(6))), ct))
+                r.GetGuid(1), r.GetString(2), cipher.Open(ConversationStore.ContentField(r.GetGuid(1), user.Sub), r.GetFieldValue<byte[]>(3)), r.GetString(4), Text(r, 5), r.GetFieldValue<DateTimeOffset>(6))), ct))
             .ToLookup(m => m.Conversation, m => m.Message);
         var usage = await RowsAsync(reader, r => new ExportedUsage(
             r.GetGuid(0), r.GetString(1), r.GetString(2), r.GetFieldValue<Guid?>(3), r.GetFieldValue<Guid?>(4), r.GetInt32(5), r.GetInt32(6),
@@ -81,17 +81,34 @@ public sealed class UserDataStore(TenantSession session, TimeProvider time, KeyR
     /// conversations, messages and usage records; the client addresses of their audit events; and their sub
     /// where other rows name who acted (API keys they created, configuration changes they made, their token
     /// ledger), replaced by the pseudonym <c>erased:USER_ID</c>. The audit event records the user id and how
-    /// many conversations went. Before any of it, the user's content key is destroyed in the key provider, so
-    /// their sealed titles and messages do not open anywhere, in this database or in any backup of it.
+    /// many conversations went. The user's content keys (named by the sub the batch returns) are destroyed in
+    /// the key provider before the batch commits, so their sealed titles and messages do not open anywhere,
+    /// in this database or in any backup of it, and a user is never gone while their keys are kept.
     /// </summary>
     /// <returns>False when the tenant has no such user.</returns>
     public async Task<bool> EraseAsync(Guid userId, CancellationToken ct)
     {
         var tenant = session.TenantId;
         var pseudonym = "erased:" + userId;
-        // Keys are per tenant and user: an id that is not this tenant's user names no key, and nothing goes.
-        keys.DestroyUser(tenant, userId);
-        await using var reader = await session.ReadAsync(ct,
+        await session.BeginTransactionAsync(ct);
+        string? sub;
+        await using (var reader = await EraseBatchAsync(tenant, userId, pseudonym, ct))
+        {
+            sub = await reader.ReadAsync(ct) ? reader.GetString(2) : null;
+        }
+
+        // Keys are per tenant and sub: an id that is not this tenant's user names no key, and nothing goes.
+        if (sub is not null)
+        {
+            keys.DestroyUser(tenant, sub);
+        }
+
+        await session.CommitAsync(ct);
+        return sub is not null;
+    }
+
+    private Task<NpgsqlDataReader> EraseBatchAsync(Guid tenant, Guid userId, string pseudonym, CancellationToken ct) =>
+        session.ReadAsync(ct,
             Sql.Command($"update api_keys set created_by = $3 where tenant_id = $1 and created_by = {Sub}", tenant, userId, pseudonym),
             Sql.Command($"update tenant_config set changed_by = $3 where tenant_id = $1 and changed_by = {Sub}", tenant, userId, pseudonym),
             Sql.Command($"update token_ledger set sub = $3 where tenant_id = $1 and sub = {Sub}", tenant, userId, pseudonym),
@@ -102,10 +119,8 @@ public sealed class UserDataStore(TenantSession session, TimeProvider time, KeyR
                 AuditActions.UserErase, userId.ToString(),
                 Sql.Command(
                     "delete from users u where u.tenant_id = $1 and u.id = $2 " +
-                    "returning u.id, (select count(*) from conversations c where c.tenant_id = $1 and c.user_id = $2) as conversations",
+                    "returning u.id, (select count(*) from conversations c where c.tenant_id = $1 and c.user_id = $2) as conversations, u.sub",
                     tenant, userId)));
-        return await reader.ReadAsync(ct);
-    }
 
     private static string? Text(NpgsqlDataReader r, int i) => r.IsDBNull(i) ? null : r.GetString(i);
 

@@ -5,7 +5,7 @@ namespace Bulkhead.Crypto;
 /// <summary>
 /// The key hierarchy and its cache. A KEK in the provider wraps each tenant's data and blind-index keys;
 /// a tenant data key wraps each of the tenant's users' content keys. Unwrapped keys are cached per tenant
-/// and per (tenant, user), bounded by <see cref="Capacity"/>, so the provider (an HSM) is reached once per
+/// and per (tenant, sub), bounded by <see cref="Capacity"/>, so the provider (an HSM) is reached once per
 /// key, not once per request; keys are never logged. Keys are created on first use.
 /// </summary>
 public sealed class KeyRing(IKeyProvider provider, int capacity = KeyRing.DefaultCapacity)
@@ -13,7 +13,7 @@ public sealed class KeyRing(IKeyProvider provider, int capacity = KeyRing.Defaul
     public const int DefaultCapacity = 100_000;
 
     private readonly BoundedCache<Guid, TenantKeys> _tenants = new(capacity);
-    private readonly BoundedCache<(Guid Tenant, Guid User), UserKeys> _users = new(capacity);
+    private readonly BoundedCache<(Guid Tenant, string Sub), UserKeys> _users = new(capacity);
 
     public IKeyProvider Provider => provider;
 
@@ -43,15 +43,17 @@ public sealed class KeyRing(IKeyProvider provider, int capacity = KeyRing.Defaul
         return _tenants.Set(tenant, Unwrap(tenant, set));
     }
 
+    /// <param name="sub">The user's sub: users are (tenant, sub), and their keys are named by it (<see cref="KeyNames.User"/>).</param>
     /// <returns>The user's keys, or null when the user has none and <paramref name="create"/> is false (never made, or erased).</returns>
-    public UserKeys? User(Guid tenant, Guid user, bool create)
+    public UserKeys? User(Guid tenant, string sub, bool create)
     {
-        if (_users.TryGet((tenant, user), out var cached))
+        if (_users.TryGet((tenant, sub), out var cached))
         {
             return cached;
         }
 
-        var set = KeySet.Merge(provider.Read(tenant, KeyNames.User(user)));
+        var user = KeyNames.User(sub);
+        var set = KeySet.Merge(provider.Read(tenant, user));
         if (set is null)
         {
             if (!create)
@@ -60,21 +62,21 @@ public sealed class KeyRing(IKeyProvider provider, int capacity = KeyRing.Defaul
             }
 
             var keys = Tenant(tenant);
-            provider.Add(tenant, KeyNames.User(user), new KeySet(
+            provider.Add(tenant, user, new KeySet(
                 [WrapUserKey(keys, user, Guid.CreateVersion7(), RandomNumberGenerator.GetBytes(AesGcmBox.KeySize))]).ToBytes());
-            set = KeySet.Merge(provider.Read(tenant, KeyNames.User(user))) ?? throw new CryptographicException($"The key provider did not keep a user key of tenant {tenant}.");
+            set = KeySet.Merge(provider.Read(tenant, user)) ?? throw new CryptographicException($"The key provider did not keep a user key of tenant {tenant}.");
         }
 
         var owner = Tenant(tenant);
         var unwrapped = set.Keys.ToDictionary(k => k.Id, k => Open(owner, user, k));
-        return _users.Set((tenant, user), new UserKeys(set.Keys[0].Id, unwrapped));
+        return _users.Set((tenant, sub), new UserKeys(set.Keys[0].Id, unwrapped));
     }
 
     /// <summary>Crypto-shredding of one user (GDPR erasure): their keys are destroyed in the provider and forgotten here.</summary>
-    public bool DestroyUser(Guid tenant, Guid user)
+    public bool DestroyUser(Guid tenant, string sub)
     {
-        _users.Remove((tenant, user));
-        return provider.Delete(tenant, KeyNames.User(user));
+        _users.Remove((tenant, sub));
+        return provider.Delete(tenant, KeyNames.User(sub));
     }
 
     /// <summary>Crypto-shredding of a tenant (offboarding): every key it has.</summary>
@@ -94,10 +96,10 @@ public sealed class KeyRing(IKeyProvider provider, int capacity = KeyRing.Defaul
     internal StoredKey WrapTenantKey(Guid tenant, Guid id, string purpose, string kek, byte[] key) =>
         new(id, purpose, kek, provider.Wrap(kek, key, KeyNames.TenantKeyContext(tenant, id)));
 
-    internal static StoredKey WrapUserKey(TenantKeys owner, Guid user, Guid id, byte[] key) =>
+    internal static StoredKey WrapUserKey(TenantKeys owner, string user, Guid id, byte[] key) =>
         new(id, StoredKey.Data, owner.Current.ToString(), AesGcmBox.Seal(owner.Data[owner.Current], key, KeyNames.UserKeyContext(owner.Tenant, user, id)));
 
-    internal static byte[] Open(TenantKeys owner, Guid user, StoredKey key) =>
+    internal static byte[] Open(TenantKeys owner, string user, StoredKey key) =>
         Guid.TryParse(key.WrappedBy, out var wrapper) && owner.Data.TryGetValue(wrapper, out var tenantKey)
             ? AesGcmBox.Open(tenantKey, key.Wrapped, KeyNames.UserKeyContext(owner.Tenant, user, key.Id))
             : throw new CryptographicException($"A user key of tenant {owner.Tenant} is wrapped by a tenant key that is gone.");

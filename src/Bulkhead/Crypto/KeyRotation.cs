@@ -38,11 +38,10 @@ public sealed class KeyRotation(KeyRing ring)
         var done = 0;
         foreach (var name in users)
         {
-            var user = Guid.ParseExact(name["user-".Length..], "N");
             if (KeySet.Merge(provider.Read(tenant, name)) is { } set && set.Keys.Any(k => k.WrappedBy != keys.Current.ToString()))
             {
                 provider.Replace(tenant, name, new KeySet(
-                    set.Keys.Select(k => KeyRing.WrapUserKey(keys, user, k.Id, KeyRing.Open(keys, user, k))).ToList()).ToBytes());
+                    set.Keys.Select(k => KeyRing.WrapUserKey(keys, name, k.Id, KeyRing.Open(keys, name, k))).ToList()).ToBytes());
             }
 
             progress?.Invoke(++done, users.Count);

@@ -3,13 +3,13 @@ using System.Text;
 namespace Bulkhead.Crypto;
 
 /// <summary>
-/// Where a sealed value belongs: its table, row and column, and the user whose key seals it (null for the
-/// tenant's own content, sealed under the tenant key). Bound as associated data, so a value copied to any
+/// Where a sealed value belongs: its table, row and column, and the sub of the user whose key seals it (null
+/// for the tenant's own content, sealed under the tenant key). Bound as associated data, so a value copied to any
 /// other place (another tenant, row, column or user) does not open.
 /// </summary>
-public readonly record struct SealedField(string Table, Guid Row, string Column, Guid? User)
+public readonly record struct SealedField(string Table, Guid Row, string Column, string? User)
 {
-    /// <summary>tenant id (16) | table | 0 | row id (16) | column | 0 | user id (16, when a user key seals it).</summary>
+    /// <summary>tenant id (16) | table | 0 | row id (16) | column | 0 | the user's sub (when a user key seals it).</summary>
     public byte[] AssociatedData(Guid tenant)
     {
         var bytes = new List<byte>(80);
@@ -21,7 +21,7 @@ public readonly record struct SealedField(string Table, Guid Row, string Column,
         bytes.Add(0);
         if (User is { } user)
         {
-            bytes.AddRange(user.ToByteArray());
+            bytes.AddRange(Encoding.UTF8.GetBytes(user));
         }
 
         return [.. bytes];

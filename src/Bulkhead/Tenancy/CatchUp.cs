@@ -8,7 +8,10 @@ namespace Bulkhead.Tenancy;
 /// round scans the source once, on the server, and compares rows only in the buckets whose checksums
 /// differ, then reads those buckets of the target again. So the last round, with the tenant's writes held,
 /// costs one scan of the source plus the last delta, and proves the copy whole: every bucket of the target
-/// was read after its last change and matches the frozen source.
+/// was read after its last change and matches the frozen source. Each round reads the source in one
+/// snapshot, as the bulk copy does: tables are caught up parents first (and deleted from children first) in
+/// the catalog's foreign-key order, and in one snapshot a child row's parent is there too, even while the
+/// tenant writes (a conversation and its title's terms, a message and its conversation).
 /// </summary>
 public sealed class CatchUp(IReadOnlyList<TableCopy> tables, Guid tenantId, NpgsqlConnection source, string sourceSchema, NpgsqlConnection target, string targetSchema)
 {
@@ -29,6 +32,14 @@ public sealed class CatchUp(IReadOnlyList<TableCopy> tables, Guid tenantId, Npgs
     /// <param name="verify">The source is frozen: after the round, the target must match it bucket for bucket.</param>
     /// <returns>Rows written to or deleted from the target.</returns>
     public async Task<long> RoundAsync(bool verify, CancellationToken ct)
+    {
+        await using var snapshot = await source.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, ct);
+        var synced = await RoundInSnapshotAsync(verify, ct);
+        await snapshot.CommitAsync(ct);
+        return synced;
+    }
+
+    private async Task<long> RoundInSnapshotAsync(bool verify, CancellationToken ct)
     {
         var inSource = new Dictionary<string, Dictionary<int, (long Rows, decimal Sum)>>(StringComparer.Ordinal);
         var differing = new Dictionary<string, List<int>>(StringComparer.Ordinal);

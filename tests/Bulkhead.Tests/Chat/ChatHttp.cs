@@ -52,13 +52,14 @@ public static class ChatHttp
     {
         await using var session = await TenantSession.OpenAsync(tenant.Scope, server.Services.GetRequiredService<IPlacementRouter>(), CancellationToken.None);
         await using var reader = await session.ReadAsync(CancellationToken.None, Sql.Command(
-            "select m.id, m.role, m.status, m.content, c.user_id from messages m join conversations c on c.tenant_id = m.tenant_id and c.id = m.conversation_id " +
+            "select m.id, m.role, m.status, m.content, u.sub from messages m join conversations c on c.tenant_id = m.tenant_id and c.id = m.conversation_id " +
+            "join users u on u.tenant_id = c.tenant_id and u.id = c.user_id " +
             "where m.tenant_id = $1 and m.conversation_id = $2 order by m.id", tenant.Id, conversation));
         var rows = new List<(string, string, string)>();
         var cipher = server.Services.GetRequiredService<KeyRing>().For(tenant.Id);
         while (await reader.ReadAsync())
         {
-            var field = ConversationStore.ContentField(reader.GetGuid(0), reader.GetGuid(4));
+            var field = ConversationStore.ContentField(reader.GetGuid(0), reader.GetString(4));
             rows.Add((reader.GetString(1), reader.GetString(2), cipher.Open(field, reader.GetFieldValue<byte[]>(3))));
         }
 

@@ -12,10 +12,10 @@ public sealed class KeyRotationTests : IDisposable
     public void after_a_rotation_the_old_kek_can_be_destroyed_and_everything_sealed_before_still_opens()
     {
         var provider = new LocalKeyProvider(_directory);
-        var (tenant, alice, bob) = (Guid.CreateVersion7(), Guid.CreateVersion7(), Guid.CreateVersion7());
+        var (tenant, row) = (Guid.CreateVersion7(), Guid.CreateVersion7());
         var cipher = new KeyRing(provider).For(tenant);
-        var aliceTitle = cipher.Seal(ConversationStore.TitleField(alice, alice), "alice's title");
-        var bobMessage = cipher.Seal(ConversationStore.ContentField(bob, bob), "bob's message");
+        var aliceTitle = cipher.Seal(ConversationStore.TitleField(row, "alice"), "alice's title");
+        var bobMessage = cipher.Seal(ConversationStore.ContentField(row, "bob"), "bob's message");
         var prompt = cipher.Seal(new SealedField("tenant_config", tenant, "system_prompt", null), "the prompt");
         var oldKek = provider.CurrentKek();
         var oldDataKey = new KeyRing(provider).Tenant(tenant).Current;
@@ -29,10 +29,10 @@ public sealed class KeyRotationTests : IDisposable
         Assert.Equal([(1, 2), (2, 2)], progress);
         Assert.NotEqual(oldDataKey, report.DataKey);
         Assert.All(KeySet.Merge(provider.Read(tenant, KeyNames.Tenant))!.Keys, k => Assert.Equal(newKek, k.WrappedBy));
-        Assert.All(KeySet.Merge(provider.Read(tenant, KeyNames.User(alice)))!.Keys, k => Assert.Equal(report.DataKey.ToString(), k.WrappedBy));
+        Assert.All(KeySet.Merge(provider.Read(tenant, KeyNames.User("alice")))!.Keys, k => Assert.Equal(report.DataKey.ToString(), k.WrappedBy));
         var fresh = new KeyRing(provider).For(tenant);
-        Assert.Equal("alice's title", fresh.Open(ConversationStore.TitleField(alice, alice), aliceTitle));
-        Assert.Equal("bob's message", fresh.Open(ConversationStore.ContentField(bob, bob), bobMessage));
+        Assert.Equal("alice's title", fresh.Open(ConversationStore.TitleField(row, "alice"), aliceTitle));
+        Assert.Equal("bob's message", fresh.Open(ConversationStore.ContentField(row, "bob"), bobMessage));
         Assert.Equal("the prompt", fresh.Open(new SealedField("tenant_config", tenant, "system_prompt", null), prompt));
         // New tenant content is sealed under the new tenant key.
         var sealedNow = fresh.Seal(new SealedField("tenant_config", tenant, "system_prompt", null), "new prompt");
@@ -43,24 +43,24 @@ public sealed class KeyRotationTests : IDisposable
     public void a_rotation_run_again_after_it_stopped_finishes_under_the_same_tenant_key()
     {
         var provider = new LocalKeyProvider(_directory);
-        var (tenant, alice) = (Guid.CreateVersion7(), Guid.CreateVersion7());
-        var sealedTitle = new KeyRing(provider).For(tenant).Seal(ConversationStore.TitleField(alice, alice), "kept");
+        var (tenant, row) = (Guid.CreateVersion7(), Guid.CreateVersion7());
+        var sealedTitle = new KeyRing(provider).For(tenant).Seal(ConversationStore.TitleField(row, "alice"), "kept");
         var rotation = new KeyRotation(new KeyRing(provider));
         var first = rotation.Rotate(tenant);
         // A user whose key is still wrapped by the earlier tenant key, as a pass that stopped leaves it.
-        var set = KeySet.Merge(provider.Read(tenant, KeyNames.User(alice)))!;
+        var set = KeySet.Merge(provider.Read(tenant, KeyNames.User("alice")))!;
         var stale = KeySet.Merge(provider.Read(tenant, KeyNames.Tenant))!.Keys.Last(k => k.Purpose == StoredKey.Data).Id;
         var ring = new KeyRing(provider);
         var keys = ring.Tenant(tenant);
         var rewrapped = set.Keys.Select(k => new StoredKey(k.Id, k.Purpose, stale.ToString(),
-            AesGcmBox.Seal(keys.Data[stale], KeyRing.Open(keys, alice, k), KeyNames.UserKeyContext(tenant, alice, k.Id)))).ToList();
-        provider.Replace(tenant, KeyNames.User(alice), new KeySet(rewrapped).ToBytes());
+            AesGcmBox.Seal(keys.Data[stale], KeyRing.Open(keys, KeyNames.User("alice"), k), KeyNames.UserKeyContext(tenant, KeyNames.User("alice"), k.Id)))).ToList();
+        provider.Replace(tenant, KeyNames.User("alice"), new KeySet(rewrapped).ToBytes());
 
         var resumed = rotation.Rotate(tenant);
 
         Assert.Equal((first.DataKey, false), (resumed.DataKey, resumed.NewDataKey));
-        Assert.All(KeySet.Merge(provider.Read(tenant, KeyNames.User(alice)))!.Keys, k => Assert.Equal(first.DataKey.ToString(), k.WrappedBy));
-        Assert.Equal("kept", new KeyRing(provider).For(tenant).Open(ConversationStore.TitleField(alice, alice), sealedTitle));
+        Assert.All(KeySet.Merge(provider.Read(tenant, KeyNames.User("alice")))!.Keys, k => Assert.Equal(first.DataKey.ToString(), k.WrappedBy));
+        Assert.Equal("kept", new KeyRing(provider).For(tenant).Open(ConversationStore.TitleField(row, "alice"), sealedTitle));
     }
 
     public void Dispose()

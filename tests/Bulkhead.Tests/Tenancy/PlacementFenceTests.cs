@@ -28,7 +28,8 @@ public sealed class PlacementFenceTests(ApiFixture api) : IClassFixture<ApiFixtu
         Assert.True(PlacementFence.IsStale(refused), refused.SqlState);
         var moved = (await api.Database.Catalog.FindAsync(tenant.Id, default))!;
         Assert.Equal(0L, await RowsAsync(tenant.Id, tenant.Placement));
-        Assert.Equal(2L, await RowsAsync(tenant.Id, moved.Placement)); // the user and the conversation from before the move
+        // The user and the conversation from before the move, and its title's three terms.
+        Assert.Equal(5L, await RowsAsync(tenant.Id, moved.Placement));
         await WriteAsync(moved.Scope, "after the move, resolved again");
     }
 

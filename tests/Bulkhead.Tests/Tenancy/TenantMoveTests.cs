@@ -96,7 +96,7 @@ public sealed class TenantMoveTests(ApiFixture api, ITestOutputHelper output) : 
         {
             "insert into app.users (tenant_id, id, sub) select $1, gen_random_uuid(), 'bulk-' || u from generate_series(1, 50) u",
             "insert into app.conversations (tenant_id, id, user_id, title) select u.tenant_id, gen_random_uuid(), u.id, '\\x00'::bytea || convert_to('bulk ' || c, 'UTF8') from app.users u, generate_series(1, 100) c where u.tenant_id = $1",
-            "insert into app.messages (tenant_id, id, conversation_id, role, content) select c.tenant_id, gen_random_uuid(), c.id, 'user', repeat('payload ', 20) || m from app.conversations c, generate_series(1, 5) m where c.tenant_id = $1",
+            "insert into app.messages (tenant_id, id, conversation_id, role, content) select c.tenant_id, gen_random_uuid(), c.id, 'user', '\\x00'::bytea || convert_to(repeat('payload ', 20) || m, 'UTF8') from app.conversations c, generate_series(1, 5) m where c.tenant_id = $1",
         })
         {
             await using var command = db.Owner.CreateCommand(fill);
