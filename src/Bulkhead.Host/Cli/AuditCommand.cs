@@ -9,7 +9,8 @@ namespace Bulkhead.Host.Cli;
 /// <c>./bulkhead audit verify [--tenant T] [--max-age 60s]</c>: recomputes every tenant's leaves, block
 /// roots and block chain, compares the newest block with the newest signed checkpoint outside the
 /// database, and names the tenant and first bad block of a trail that does not check out. Prints how many
-/// events are not sealed yet and the sealer's lag (the age of the oldest of them).
+/// events are not sealed yet and the sealer's lag (the age of the oldest of them), and how many key events
+/// (create, rotate, destroy) each trail holds.
 /// </summary>
 public static class AuditCommand
 {
@@ -48,7 +49,7 @@ public static class AuditCommand
         foreach (var r in reports)
         {
             var who = $"{r.Slug} ({r.TenantId})";
-            var pending = $"{r.Unsealed} event(s) not sealed yet, sealer lag {AuditVerifier.Age(r.SealerLag)}";
+            var pending = $"{r.Unsealed} event(s) not sealed yet, sealer lag {AuditVerifier.Age(r.SealerLag)}; keys: {r.KeyEventsText}";
             await output.WriteLineAsync(r switch
             {
                 { Break: { } b } => $"BROKEN {who}: first bad block {b.Block}: {b.Reason}",

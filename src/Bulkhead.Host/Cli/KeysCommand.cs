@@ -1,4 +1,6 @@
+using Bulkhead.Audit;
 using Bulkhead.Crypto;
+using Bulkhead.Storage;
 using Bulkhead.Tenancy;
 
 namespace Bulkhead.Host.Cli;
@@ -6,7 +8,8 @@ namespace Bulkhead.Host.Cli;
 /// <summary>
 /// <c>./bulkhead keys rotate [--tenant T]</c>: without --tenant, makes a new KEK current and rotates every
 /// tenant's keys under it; with --tenant, rotates that tenant's keys under the current KEK. See
-/// <see cref="KeyRotation"/>; a pass that stopped is finished by running the command again.
+/// <see cref="KeyRotation"/>; a pass that stopped is finished by running the command again. Each tenant's
+/// rotation is a <c>key.rotate</c> event in its audit trail.
 /// </summary>
 public static class KeysCommand
 {
@@ -32,6 +35,7 @@ public static class KeysCommand
         }
 
         var rotation = new KeyRotation(context.Keys);
+        var trails = new OwnerPlacementRouter(context.Owners);
         foreach (var tenant in tenants)
         {
             ct.ThrowIfCancellationRequested();
@@ -42,10 +46,18 @@ public static class KeysCommand
             }
 
             ProgressBar? bar = null;
-            var report = rotation.Rotate(tenant.Id, (done, total) => (bar ??= new ProgressBar($"{tenant.Slug} user keys", total)).Advance());
+            var report = await RotateAsync(rotation, trails, tenant, (done, total) => (bar ??= new ProgressBar($"{tenant.Slug} user keys", total)).Advance(), ct);
             Console.WriteLine($"{tenant.Slug}: data key {report.DataKey}{(report.NewDataKey ? " (new)" : " (resumed)")}, under KEK {report.Kek}; {report.Users} user key(s) re-wrapped");
         }
 
         return 0;
+    }
+
+    /// <summary>Rotates the tenant's keys and records it as a <c>key.rotate</c> event (the new data key, counting the user keys re-wrapped).</summary>
+    public static async Task<RotationReport> RotateAsync(KeyRotation rotation, IPlacementRouter trails, Tenant tenant, Action<int, int>? progress, CancellationToken ct)
+    {
+        var report = rotation.Rotate(tenant.Id, progress);
+        await KeyAudit.RecordAsync(tenant.Scope, trails, AuditActions.KeyRotate, report.DataKey.ToString(), report.Users, ct);
+        return report;
     }
 }

@@ -32,4 +32,18 @@ public static class AuditActions
     public static readonly AuditAction UsageRead = new("usage.read", "usage", ReadOnly: true);
 
     public static readonly AuditAction RetentionSweep = new("retention.sweep", "conversation", ReadOnly: false);
+
+    /// <summary>
+    /// The key lifecycle (docs/encryption.md): a tenant's or a user's keys made (named as in the key provider,
+    /// never by sub), the tenant's keys rotated (the new data key, counting the user keys re-wrapped), and a
+    /// user's keys destroyed by erasure (the user id).
+    /// </summary>
+    public static readonly AuditAction KeyCreate = new("key.create", "key", ReadOnly: false);
+
+    public static readonly AuditAction KeyRotate = new("key.rotate", "key", ReadOnly: false);
+
+    public static readonly AuditAction KeyDestroy = new("key.destroy", "key", ReadOnly: false, MissIsNotFound: true);
+
+    /// <summary>The key actions, as <c>audit verify</c> counts them.</summary>
+    public static IReadOnlyList<AuditAction> KeyLifecycle { get; } = [KeyCreate, KeyRotate, KeyDestroy];
 }

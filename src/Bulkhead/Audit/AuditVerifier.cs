@@ -24,6 +24,7 @@ public static class AuditVerifier
         var (unsealed, oldest) = await CheckUnsealedAsync(owner, schema, tenantId, blocks, problems, ct);
         await CheckAddressesAsync(owner, schema, tenantId, blocks.Count, problems, ct);
         CheckAgainst(checkpoint, blocks, problems);
+        var keyEvents = await CountKeyEventsAsync(owner, schema, tenantId, ct);
         await snapshot.CommitAsync(ct);
 
         var lag = oldest is { } o && now > o ? now - o : TimeSpan.Zero;
@@ -43,7 +44,23 @@ public static class AuditVerifier
 
         var last = blocks.Count > 0 ? blocks[^1] : null;
         return new TrailReport(
-            tenantId, slug, blocks.Count, last?.Total ?? 0, last?.Segment ?? 0, unsealed, lag, checkpoint, problems.MinBy(p => p.Block), stall);
+            tenantId, slug, blocks.Count, last?.Total ?? 0, last?.Segment ?? 0, unsealed, lag, checkpoint, problems.MinBy(p => p.Block), stall, keyEvents);
+    }
+
+    private static async Task<Dictionary<string, long>> CountKeyEventsAsync(NpgsqlConnection owner, string schema, Guid tenantId, CancellationToken ct)
+    {
+        await using var command = new NpgsqlCommand(
+            $"select action, count(*) from {Migrator.Quote(schema)}.audit_events where tenant_id = $1 and action = any($2) group by action", owner);
+        command.Parameters.Add(new NpgsqlParameter { Value = tenantId });
+        command.Parameters.Add(new NpgsqlParameter { Value = AuditActions.KeyLifecycle.Select(a => a.Name).ToArray() });
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        var counts = new Dictionary<string, long>(StringComparer.Ordinal);
+        while (await reader.ReadAsync(ct))
+        {
+            counts[reader.GetString(0)] = reader.GetInt64(1);
+        }
+
+        return counts;
     }
 
     public static string Age(TimeSpan age) => age.TotalSeconds < 120 ? $"{age.TotalSeconds:0.0}s" : age.TotalMinutes < 120 ? $"{age.TotalMinutes:0}m" : $"{age.TotalHours:0}h";

@@ -94,6 +94,7 @@ public sealed class UserDataStore(TenantSession session, TimeProvider time, KeyR
         string? sub;
         await using (var reader = await EraseBatchAsync(tenant, userId, pseudonym, ct))
         {
+            await reader.NextResultAsync(ct);
             sub = await reader.ReadAsync(ct) ? reader.GetString(2) : null;
         }
 
@@ -109,6 +110,8 @@ public sealed class UserDataStore(TenantSession session, TimeProvider time, KeyR
 
     private Task<NpgsqlDataReader> EraseBatchAsync(Guid tenant, Guid userId, string pseudonym, CancellationToken ct) =>
         session.ReadAsync(ct,
+            // The keys' destruction, in the erasure's transaction (it commits only once they are gone).
+            session.Audited(AuditActions.KeyDestroy, userId.ToString(), Sql.Command("select u.id from users u where u.tenant_id = $1 and u.id = $2", tenant, userId)),
             Sql.Command($"update api_keys set created_by = $3 where tenant_id = $1 and created_by = {Sub}", tenant, userId, pseudonym),
             Sql.Command($"update tenant_config set changed_by = $3 where tenant_id = $1 and changed_by = {Sub}", tenant, userId, pseudonym),
             Sql.Command($"update token_ledger set sub = $3 where tenant_id = $1 and sub = {Sub}", tenant, userId, pseudonym),

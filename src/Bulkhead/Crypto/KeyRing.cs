@@ -6,9 +6,10 @@ namespace Bulkhead.Crypto;
 /// The key hierarchy and its cache. A KEK in the provider wraps each tenant's data and blind-index keys;
 /// a tenant data key wraps each of the tenant's users' content keys. Unwrapped keys are cached per tenant
 /// and per (tenant, sub), bounded by <see cref="Capacity"/>, so the provider (an HSM) is reached once per
-/// key, not once per request; keys are never logged. Keys are created on first use.
+/// key, not once per request; keys are never logged. Keys are created on first use, and <paramref name="events"/>
+/// hears of each creation.
 /// </summary>
-public sealed class KeyRing(IKeyProvider provider, int capacity = KeyRing.DefaultCapacity)
+public sealed class KeyRing(IKeyProvider provider, int capacity = KeyRing.DefaultCapacity, IKeyEvents? events = null)
 {
     public const int DefaultCapacity = 100_000;
 
@@ -38,6 +39,7 @@ public sealed class KeyRing(IKeyProvider provider, int capacity = KeyRing.Defaul
                 WrapTenantKey(tenant, Guid.CreateVersion7(), StoredKey.Index, kek, RandomNumberGenerator.GetBytes(AesGcmBox.KeySize)),
             ]).ToBytes());
             set = KeySet.Merge(provider.Read(tenant, KeyNames.Tenant)) ?? throw new CryptographicException($"The key provider did not keep tenant {tenant}'s keys.");
+            events?.Created(tenant, KeyNames.Tenant);
         }
 
         return _tenants.Set(tenant, Unwrap(tenant, set));
@@ -65,6 +67,7 @@ public sealed class KeyRing(IKeyProvider provider, int capacity = KeyRing.Defaul
             provider.Add(tenant, user, new KeySet(
                 [WrapUserKey(keys, user, Guid.CreateVersion7(), RandomNumberGenerator.GetBytes(AesGcmBox.KeySize))]).ToBytes());
             set = KeySet.Merge(provider.Read(tenant, user)) ?? throw new CryptographicException($"The key provider did not keep a user key of tenant {tenant}.");
+            events?.Created(tenant, user);
         }
 
         var owner = Tenant(tenant);
