@@ -46,9 +46,9 @@ public sealed class LocalKeyProvider(string root) : IKeyProvider
         return File.Exists(path) ? [File.ReadAllBytes(path)] : [];
     }
 
-    public void Add(Guid tenant, string name, byte[] value) => WritePrivate(ObjectPath(tenant, name), value, overwrite: false);
+    public void Add(Guid tenant, string name, byte[] value) => PrivateFile.Write(ObjectPath(tenant, name), value, overwrite: false);
 
-    public void Replace(Guid tenant, string name, byte[] value) => WritePrivate(ObjectPath(tenant, name), value, overwrite: true);
+    public void Replace(Guid tenant, string name, byte[] value) => PrivateFile.Write(ObjectPath(tenant, name), value, overwrite: true);
 
     public bool Delete(Guid tenant, string name)
     {
@@ -106,7 +106,7 @@ public sealed class LocalKeyProvider(string root) : IKeyProvider
     private string CreateKekLocked()
     {
         var next = (Keks().Select(k => int.Parse(k, CultureInfo.InvariantCulture)).DefaultIfEmpty(0).Max() + 1).ToString("D6", CultureInfo.InvariantCulture);
-        WritePrivate(Path.Combine(KekDirectory, next + ".key"), RandomNumberGenerator.GetBytes(AesGcmBox.KeySize), overwrite: false);
+        PrivateFile.Write(Path.Combine(KekDirectory, next + ".key"), RandomNumberGenerator.GetBytes(AesGcmBox.KeySize), overwrite: false);
         return next;
     }
 
@@ -127,33 +127,6 @@ public sealed class LocalKeyProvider(string root) : IKeyProvider
             }
 
             return key;
-        }
-    }
-
-    // Written to a temporary file first and moved into place, so a reader never sees half a key. Another
-    // process (a second instance, the CLI) may race to create the same KEK: the first one wins.
-    private static void WritePrivate(string path, byte[] value, bool overwrite)
-    {
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        var temporary = path + "." + Guid.NewGuid().ToString("N") + ".tmp";
-        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
-        if (!OperatingSystem.IsWindows())
-        {
-            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-        }
-
-        using (var stream = new FileStream(temporary, options))
-        {
-            stream.Write(value);
-        }
-
-        try
-        {
-            File.Move(temporary, path, overwrite);
-        }
-        catch (IOException) when (!overwrite && File.Exists(path))
-        {
-            File.Delete(temporary);
         }
     }
 }

@@ -157,6 +157,22 @@ public sealed class SealedContentTests(ApiFixture fixture) : IClassFixture<ApiFi
     }
 
     [Fact]
+    public async Task a_member_renaming_another_members_conversation_gets_a_404_and_leaves_its_title_terms_alone()
+    {
+        var tenant = await fixture.Database.CreateTenantAsync(Tier.Pooled);
+        using var owner = Server.Client(TestKeys.Token(tenant.Id, "owner"));
+        using var intruder = Server.Client(TestKeys.Token(tenant.Id, "intruder"));
+        var report = await owner.CreateConversationAsync("Quarterly report");
+
+        Assert.Equal(HttpStatusCode.NotFound, (await intruder.PatchAsync($"/api/conversations/{report}", Http.Json(new { title = "wiped" }))).StatusCode);
+
+        var found = await owner.ListAllAsync("/api/conversations?q=quarterly", 10);
+        Assert.Equal([report], found.Select(i => i["id"]!.GetValue<Guid>()).ToList());
+        Assert.Equal("Quarterly report", found[0]["title"]!.GetValue<string>());
+        Assert.Empty(await owner.ListAllAsync("/api/conversations?q=wiped", 10));
+    }
+
+    [Fact]
     public async Task offboarding_destroys_every_key_of_the_tenant_and_no_other()
     {
         var leaving = await fixture.Database.CreateTenantAsync(Tier.Pooled);
