@@ -20,9 +20,10 @@ namespace Bulkhead.Limits;
 /// </summary>
 public sealed class LeasedGcra(RedisGcra redis, LimitsOptions options, TimeProvider time) : IGcraLimiter
 {
-    private const int SweepAbove = 10_000;
+    private const int SweepEvery = 4096;
 
     private readonly ConcurrentDictionary<string, Lease> _leases = new(StringComparer.Ordinal);
+    private int _refills;
 
     public async ValueTask<GcraDecision> CheckAsync(IReadOnlyList<GcraRule> rules, CancellationToken ct)
     {
@@ -54,7 +55,7 @@ public sealed class LeasedGcra(RedisGcra redis, LimitsOptions options, TimeProvi
 
             // Each waiter gives up on its own; the refill itself belongs to no one request.
             await refill.WaitAsync(ct);
-            if (_leases.Count > SweepAbove)
+            if (Interlocked.Increment(ref _refills) % SweepEvery == 0)
             {
                 Sweep();
             }
