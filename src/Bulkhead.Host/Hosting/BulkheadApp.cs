@@ -10,7 +10,7 @@ using Bulkhead.Host.Observability;
 using Bulkhead.Host.WebConsole;
 using Bulkhead.Storage;
 using Bulkhead.Tenancy;
-using Npgsql;
+using Microsoft.Extensions.Options;
 
 namespace Bulkhead.Host.Hosting;
 
@@ -30,33 +30,16 @@ public static class BulkheadApp
             builder.WebHost.UseUrls(urls);
         }
 
-        var section = builder.Configuration.GetSection(BulkheadOptions.Section);
-        var options = section.Get<BulkheadOptions>() ?? new BulkheadOptions();
-        if (string.IsNullOrWhiteSpace(options.DatabaseConnection))
-        {
-            throw new InvalidOperationException(
-                "Bulkhead:DatabaseConnection is not set. Run './bulkhead up', or set Bulkhead__DatabaseConnection to a connection string for the bulkhead_app role.");
-        }
-
-        builder.Services.Configure<BulkheadOptions>(section);
+        // Authentication and the console choose their handlers from the settings while the services are built.
+        var options = builder.Configuration.GetSection(BulkheadOptions.Section).Get<BulkheadOptions>() ?? new BulkheadOptions();
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = MaxRequestBody);
 
-        builder.Services.AddSingleton(TimeProvider.System);
-        builder.Services.AddSingleton(_ => new NpgsqlDataSourceBuilder(RuntimeConnection.Prepared(options.DatabaseConnection)).Build());
-        builder.Services.AddBulkheadTiers(builder.Configuration, options);
-        builder.Services.AddSingleton(sp => new TenantCatalog(sp.GetRequiredService<NpgsqlDataSource>()));
-        builder.Services.AddSingleton(sp => new PlanCatalog(sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<TimeProvider>()));
-        builder.Services.AddSingleton<TenantDirectory>();
-        builder.Services.AddSingleton(new CursorCodec(BulkheadConfiguration.ResolveCursorKey(options)));
-        builder.Services.AddSingleton(new ApiKeySigning(TenantApiKey.SigningKey(BulkheadConfiguration.ResolveApiKeySecret(options))));
-        builder.Services.AddSingleton<FailedAuthentication>();
+        // First of the hosted services: the server refuses to start before any background work begins.
         builder.Services.AddHostedService<IsolationPreflightService>();
-        builder.Services.AddBulkheadShutdown(builder.Configuration);
-        builder.Services.AddBulkheadLimits(builder.Configuration);
-        builder.Services.AddBulkheadChat();
-        builder.Services.AddBulkheadObservability(builder.Configuration);
-        builder.Services.AddBulkheadAudit(builder.Configuration);
-        builder.Services.AddBulkheadCompliance(builder.Configuration);
+        builder.AddBulkheadServices();
+        builder.Services.AddSingleton(sp => new CursorCodec(BulkheadConfiguration.ResolveCursorKey(sp.GetRequiredService<IOptions<BulkheadOptions>>().Value)));
+        builder.Services.AddSingleton(sp => new ApiKeySigning(TenantApiKey.SigningKey(BulkheadConfiguration.ResolveApiKeySecret(sp.GetRequiredService<IOptions<BulkheadOptions>>().Value))));
+        builder.Services.AddSingleton<FailedAuthentication>();
 
         builder.Services.ConfigureHttpJsonOptions(json =>
         {
