@@ -21,7 +21,7 @@ public static class BulkheadServices
             .ValidateOnStart();
         services.AddSingleton(TimeProvider.System);
         services.AddBulkheadTenancy(configuration);
-        services.AddBulkheadShutdown(configuration);
+        services.AddBulkheadShutdown();
         services.AddBulkheadLimits(configuration);
         services.AddBulkheadChat();
         services.AddBulkheadObservability(configuration);
