@@ -1,5 +1,3 @@
-using System.Text.Json;
-using Bulkhead.Chat;
 using Bulkhead.Host.Api;
 using Bulkhead.Host.Audit;
 using Bulkhead.Host.Auth;
@@ -8,9 +6,6 @@ using Bulkhead.Host.Compliance;
 using Bulkhead.Host.Limits;
 using Bulkhead.Host.Observability;
 using Bulkhead.Host.WebConsole;
-using Bulkhead.Storage;
-using Bulkhead.Tenancy;
-using Microsoft.Extensions.Options;
 
 namespace Bulkhead.Host.Hosting;
 
@@ -30,27 +25,13 @@ public static class BulkheadApp
             builder.WebHost.UseUrls(urls);
         }
 
-        // Authentication and the console choose their handlers from the settings while the services are built.
-        var options = builder.Configuration.GetSection(BulkheadOptions.Section).Get<BulkheadOptions>() ?? new BulkheadOptions();
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = MaxRequestBody);
 
         // First of the hosted services: the server refuses to start before any background work begins.
         builder.Services.AddHostedService<IsolationPreflightService>();
         builder.AddBulkheadServices();
-        builder.Services.AddSingleton(sp => new CursorCodec(BulkheadConfiguration.ResolveCursorKey(sp.GetRequiredService<IOptions<BulkheadOptions>>().Value)));
-        builder.Services.AddSingleton(sp => new ApiKeySigning(TenantApiKey.SigningKey(BulkheadConfiguration.ResolveApiKeySecret(sp.GetRequiredService<IOptions<BulkheadOptions>>().Value))));
-        builder.Services.AddSingleton<FailedAuthentication>();
-
-        builder.Services.ConfigureHttpJsonOptions(json =>
-        {
-            json.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
-            json.SerializerOptions.AllowDuplicateProperties = false;
-        });
-        builder.Services.AddProblemDetails();
-        builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
-        builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
-        builder.Services.AddBulkheadAuthentication(options);
-        builder.Services.AddOpenApi();
+        builder.Services.AddBulkheadApi();
+        builder.Services.AddBulkheadAuthentication(builder.Configuration);
         builder.AddBulkheadConsole();
 
         var app = builder.Build();
