@@ -27,50 +27,30 @@ public sealed class TenantAdministration(OwnerSources owners, TenantProvisioner 
     }
 
     /// <summary>Changes name and plan where given, then suspends or resumes when asked; null when the tenant does not exist (or no longer can change).</summary>
-    public async Task<Tenant?> UpdateAsync(Guid id, string? name, string? plan, bool? suspend, CancellationToken ct)
-    {
-        try
-        {
-            if (!await _catalog.UpdateAsync(id, name, plan, ct))
-            {
-                return null;
-            }
-
-            if (name is not null || plan is not null)
-            {
-                await TenantEvents.RecordAsync(owners.ControlPlane, id, TenantEvents.Updated, new { renamed = name is not null, plan }, ct);
-            }
-
-            return suspend is { } s && !await SetSuspendedAsync(id, s, ct) ? null : await _catalog.FindAsync(id, ct);
-        }
-        finally
-        {
-            directory.Forget(id);
-        }
-    }
+    public Task<Tenant?> UpdateAsync(Guid id, string? name, string? plan, bool? suspend, CancellationToken ct) =>
+        ThenForgetAsync(id, ChangeAsync(id, name, plan, suspend, ct));
 
     /// <summary>False when the tenant is neither active nor suspended.</summary>
-    public async Task<bool> SuspendOrResumeAsync(Guid id, bool suspend, CancellationToken ct)
-    {
-        try
-        {
-            return await SetSuspendedAsync(id, suspend, ct);
-        }
-        finally
-        {
-            directory.Forget(id);
-        }
-    }
+    public Task<bool> SuspendOrResumeAsync(Guid id, bool suspend, CancellationToken ct) => ThenForgetAsync(id, SetSuspendedAsync(id, suspend, ct));
 
     /// <summary>
     /// Offboards the tenant (resumable: a 'deleting' tenant is finished). Callers pass a token that the
     /// caller's connection cannot cancel. Null when the tenant is unknown or already deleted.
     /// </summary>
-    public async Task<OffboardingReport?> DeleteAsync(Guid id, CancellationToken ct)
+    public Task<OffboardingReport?> DeleteAsync(Guid id, CancellationToken ct) => ThenForgetAsync(id, provisioner.DeleteAsync(id, ct));
+
+    /// <summary>Tenants an offboarding left unfinished, for the sweep that finishes them.</summary>
+    public Task<IReadOnlyList<Guid>> DeletingAsync(CancellationToken ct) => provisioner.DeletingAsync(ct);
+
+    public Task<MoveReport> MoveAsync(Guid id, Tier tier, string? server, IProgress<string>? progress, CancellationToken ct) =>
+        ThenForgetAsync(id, mover.MoveAsync(id, tier, server, progress, ct));
+
+    /// <summary>Whatever the change did (a failure may have changed part of it), this process reads the tenant again next time.</summary>
+    private async Task<T> ThenForgetAsync<T>(Guid id, Task<T> change)
     {
         try
         {
-            return await provisioner.DeleteAsync(id, ct);
+            return await change;
         }
         finally
         {
@@ -78,19 +58,19 @@ public sealed class TenantAdministration(OwnerSources owners, TenantProvisioner 
         }
     }
 
-    /// <summary>Tenants an offboarding left unfinished, for the sweep that finishes them.</summary>
-    public Task<IReadOnlyList<Guid>> DeletingAsync(CancellationToken ct) => provisioner.DeletingAsync(ct);
-
-    public async Task<MoveReport> MoveAsync(Guid id, Tier tier, string? server, IProgress<string>? progress, CancellationToken ct)
+    private async Task<Tenant?> ChangeAsync(Guid id, string? name, string? plan, bool? suspend, CancellationToken ct)
     {
-        try
+        if (!await _catalog.UpdateAsync(id, name, plan, ct))
         {
-            return await mover.MoveAsync(id, tier, server, progress, ct);
+            return null;
         }
-        finally
+
+        if (name is not null || plan is not null)
         {
-            directory.Forget(id);
+            await TenantEvents.RecordAsync(owners.ControlPlane, id, TenantEvents.Updated, new { renamed = name is not null, plan }, ct);
         }
+
+        return suspend is { } s && !await SetSuspendedAsync(id, s, ct) ? null : await _catalog.FindAsync(id, ct);
     }
 
     private async Task<bool> SetSuspendedAsync(Guid id, bool suspend, CancellationToken ct)
