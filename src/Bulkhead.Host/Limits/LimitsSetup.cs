@@ -18,6 +18,8 @@ public static class LimitsSetup
     {
         services.AddOptions<LimitsOptions>().BindConfiguration(LimitsOptions.Section)
             .Validate(o => o.InstanceCount >= 1, "Bulkhead:Limits:InstanceCount must be at least 1.")
+            .Validate(o => o.LeaseMax >= 1 && o.LeaseLifetime > TimeSpan.Zero && o.LeaseLifetime <= TimeSpan.FromSeconds(10),
+                "Bulkhead:Limits: LeaseMax must be at least 1 and LeaseLifetime between 0 and 10 seconds.")
             .Validate(o => LimitSet.IsValidBurst(o.BurstSeconds), $"Bulkhead:Limits:BurstSeconds must be between 1 and {LimitSet.MaxBurstSeconds}.")
             .Validate(o => o.RedisTimeout > TimeSpan.Zero && o.RedisProbeInterval > TimeSpan.Zero && o.PolicyCacheTtl >= TimeSpan.Zero && o.LlmQueueTimeout >= TimeSpan.Zero,
                 "Bulkhead:Limits: RedisTimeout and RedisProbeInterval must be positive, PolicyCacheTtl and LlmQueueTimeout not negative.")

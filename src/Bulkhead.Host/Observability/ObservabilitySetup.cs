@@ -26,21 +26,22 @@ public static class ObservabilitySetup
         services.AddSingleton(sp => new TenantLabels(sp.GetRequiredService<IOptions<TelemetryOptions>>().Value.TenantLabels));
         services.AddSingleton<BulkheadMetrics>();
 
-        // Whether to export is chosen while the services are registered: only when an endpoint is configured.
+        // Whether to trace and export is chosen while the services are registered: only when an endpoint is configured.
         var otlp = Uri.TryCreate(configuration[$"{TelemetryOptions.Section}:{nameof(TelemetryOptions.OtlpEndpoint)}"], UriKind.Absolute, out var endpoint) ? endpoint : null;
-        services.AddOpenTelemetry()
-            .ConfigureResource(r => r.AddService(ServiceName))
-            .WithTracing(tracing =>
-            {
-                tracing.AddAspNetCoreInstrumentation(o => o.Filter = c => !c.Request.Path.StartsWithSegments("/metrics"))
-                    .AddHttpClientInstrumentation()
-                    .AddNpgsql()
-                    .AddSource(Bulkhead.Host.Chat.Providers.ModelProviders.TelemetrySource);
-                if (otlp is not null)
-                {
-                    tracing.AddOtlpExporter(o => (o.Endpoint, o.Protocol) = (new Uri(otlp, "v1/traces"), OtlpExportProtocol.HttpProtobuf));
-                }
-            })
+        var telemetry = services.AddOpenTelemetry().ConfigureResource(r => r.AddService(ServiceName));
+        if (otlp is not null)
+        {
+            // Spans only when there is somewhere to send them: recording every request's spans for no
+            // exporter costs each request allocations and tags that nobody reads.
+            telemetry.WithTracing(tracing => tracing
+                .AddAspNetCoreInstrumentation(o => o.Filter = c => !c.Request.Path.StartsWithSegments("/metrics"))
+                .AddHttpClientInstrumentation()
+                .AddNpgsql()
+                .AddSource(Bulkhead.Host.Chat.Providers.ModelProviders.TelemetrySource)
+                .AddOtlpExporter(o => (o.Endpoint, o.Protocol) = (new Uri(otlp, "v1/traces"), OtlpExportProtocol.HttpProtobuf)));
+        }
+
+        telemetry
             .WithMetrics(metrics =>
             {
                 metrics.AddAspNetCoreInstrumentation()

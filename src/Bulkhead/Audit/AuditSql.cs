@@ -29,8 +29,12 @@ internal static class AuditSql
 
     public static void AddArguments(NpgsqlParameterCollection parameters, Guid tenantId, AuditActor actor, string action, string? resourceType, string? resourceId)
     {
-        var salt = ClientAddressCommitment.NewSalt();
-        var commitment = actor.ClientAddress is { } address ? ClientAddressCommitment.Of(salt, address) : null;
+        byte[]? salt = null;
+        string? commitment = null;
+        if (actor.ClientAddress is { } address)
+        {
+            (salt, commitment) = ClientAddressCommitment.For(tenantId, actor.Sub, actor.TokenId, address, DateOnly.FromDateTime(DateTime.UtcNow));
+        }
         object?[] values =
         [
             tenantId, Guid.CreateVersion7(), actor.Sub, actor.Role, actor.TokenId, action, resourceType, resourceId, actor.RequestId, commitment,
@@ -44,9 +48,10 @@ internal static class AuditSql
 
     private static string Address(int first) => $"""
         p as (
-        insert into audit_client_addresses (tenant_id, event_id, salt, address)
-        select ${first}, ${first + 1}, ${first + EventArguments}::bytea, ${first + EventArguments + 1}::text
+        insert into audit_client_addresses (tenant_id, commitment, salt, address)
+        select ${first}, ${first + EventArguments - 1}::text, ${first + EventArguments}::bytea, ${first + EventArguments + 1}::text
          where ${first + EventArguments + 1}::text is not null
+        on conflict do nothing
         )
         """;
 

@@ -151,31 +151,42 @@ public static class AuditVerifier
         }
     }
 
-    // Events no block seals: how many and how old. One of a transaction below a sealed horizon of the
-    // current segment should have been sealed there: it was added afterwards.
-    // An erasure may delete a client address, nothing may swap one: each must match its event's sealed commitment.
-    // Addresses of missing events are left to the checks that name the missing events.
+    // An erasure may delete a client address, nothing may swap one: each row must open its own commitment,
+    // which sealed events hold. The break is named at the first block that seals an event of that commitment.
     private static async Task CheckAddressesAsync(NpgsqlConnection owner, string schema, Guid tenantId, int blockCount, List<TrailBreak> problems, CancellationToken ct)
     {
         var q = Migrator.Quote(schema);
-        await using var command = new NpgsqlCommand(
-            $"select a.event_id, a.salt, a.address, e.client_address, s.block from {q}.audit_client_addresses a " +
-            $"join {q}.audit_events e on e.tenant_id = a.tenant_id and e.id = a.event_id " +
-            $"left join {q}.audit_seals s on s.tenant_id = a.tenant_id and s.event_id = a.event_id where a.tenant_id = $1", owner);
-        command.Parameters.Add(new NpgsqlParameter { Value = tenantId });
-        await using var reader = await command.ExecuteReaderAsync(ct);
-        while (await reader.ReadAsync(ct))
+        string? broken = null;
+        await using (var command = new NpgsqlCommand($"select a.commitment, a.salt, a.address from {q}.audit_client_addresses a where a.tenant_id = $1", owner))
         {
-            var commitment = ClientAddressCommitment.Of(reader.GetFieldValue<byte[]>(1), reader.GetString(2));
-            if (reader.IsDBNull(3) || reader.GetString(3) != commitment)
+            command.Parameters.Add(new NpgsqlParameter { Value = tenantId });
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct))
             {
-                var block = reader.IsDBNull(4) ? blockCount + 1 : reader.GetInt64(4);
-                problems.Add(new TrailBreak(block, $"the client address of event {reader.GetGuid(0)} does not match its event's commitment (an address was replaced or added)"));
-                return;
+                if (ClientAddressCommitment.Of(reader.GetFieldValue<byte[]>(1), reader.GetString(2)) != reader.GetString(0))
+                {
+                    broken = reader.GetString(0);
+                    break;
+                }
             }
         }
+
+        if (broken is null)
+        {
+            return;
+        }
+
+        await using var find = new NpgsqlCommand(
+            $"select min(s.block) from {q}.audit_events e join {q}.audit_seals s on s.tenant_id = e.tenant_id and s.event_id = e.id " +
+            "where e.tenant_id = $1 and e.client_address = $2", owner);
+        find.Parameters.Add(new NpgsqlParameter { Value = tenantId });
+        find.Parameters.Add(new NpgsqlParameter { Value = broken });
+        var block = await find.ExecuteScalarAsync(ct) is long sealedIn ? sealedIn : blockCount + 1;
+        problems.Add(new TrailBreak(block, $"the client address of commitment {broken} does not open it (an address was replaced)"));
     }
 
+    // Events no block seals: how many and how old. One of a transaction below a sealed horizon of the
+    // current segment should have been sealed there: it was added afterwards.
     private static async Task<(long Count, DateTimeOffset? Oldest)> CheckUnsealedAsync(
         NpgsqlConnection owner, string schema, Guid tenantId, List<AuditBlock> blocks, List<TrailBreak> problems, CancellationToken ct)
     {

@@ -90,7 +90,7 @@ public sealed class UserDataStore(TenantSession session, TimeProvider time)
             Sql.Command($"update token_ledger set sub = $3 where tenant_id = $1 and sub = {Sub}", tenant, userId, pseudonym),
             Sql.Command(
                 "delete from audit_client_addresses a using audit_events e " +
-                $"where a.tenant_id = $1 and e.tenant_id = $1 and e.id = a.event_id and e.sub = {Sub}", tenant, userId),
+                $"where a.tenant_id = $1 and e.tenant_id = $1 and a.commitment = e.client_address and e.sub = {Sub}", tenant, userId),
             session.Audited(
                 AuditActions.UserErase, userId.ToString(),
                 Sql.Command(

@@ -25,6 +25,15 @@ public sealed class LimitsOptions
     /// <summary>A Redis decision slower than this counts as a failure (and the fallback decides).</summary>
     public TimeSpan RedisTimeout { get; set; } = TimeSpan.FromMilliseconds(500);
 
+    /// <summary>
+    /// The most admissions one Redis call may take for a busy key, to spend in process (<see cref="LeasedGcra"/>).
+    /// 1 asks Redis for every request.
+    /// </summary>
+    public int LeaseMax { get; set; } = 64;
+
+    /// <summary>How long admissions taken from Redis may be spent; what is left then is dropped.</summary>
+    public TimeSpan LeaseLifetime { get; set; } = TimeSpan.FromMilliseconds(250);
+
     /// <summary>How often a fallen-back limiter asks Redis whether it answers again.</summary>
     public TimeSpan RedisProbeInterval { get; set; } = TimeSpan.FromMilliseconds(500);
 

@@ -4,7 +4,7 @@ using StackExchange.Redis;
 namespace Bulkhead.Limits;
 
 /// <summary>
-/// The request limiter the server uses: Redis while it answers within
+/// The request limiter the server uses: Redis (through <see cref="LeasedGcra"/>) while it answers within
 /// <see cref="LimitsOptions.RedisTimeout"/>; otherwise what <see cref="LimitsOptions.RedisFailureMode"/>
 /// says (by default the in-process GCRA at limit / <see cref="LimitsOptions.InstanceCount"/>), and a
 /// probe every <see cref="LimitsOptions.RedisProbeInterval"/> that switches back once Redis answers.
@@ -13,7 +13,7 @@ namespace Bulkhead.Limits;
 public sealed class ResilientGcra : IGcraLimiter, IDisposable
 {
     private readonly IConnectionMultiplexer? _redis;
-    private readonly RedisGcra? _shared;
+    private readonly LeasedGcra? _shared;
     private readonly InProcessGcra _local;
     private readonly LimitsOptions _options;
     private readonly ILogger _log;
@@ -26,7 +26,7 @@ public sealed class ResilientGcra : IGcraLimiter, IDisposable
     public ResilientGcra(IConnectionMultiplexer? redis, LimitsOptions options, TimeProvider time, ILogger<ResilientGcra> log)
     {
         _redis = redis;
-        _shared = redis is null ? null : new RedisGcra(redis);
+        _shared = redis is null ? null : new LeasedGcra(new RedisGcra(redis), options, time);
         _local = new InProcessGcra(time);
         _options = options;
         _log = log;

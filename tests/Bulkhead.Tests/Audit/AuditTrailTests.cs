@@ -35,10 +35,33 @@ public sealed class AuditTrailTests(ApiFixture fixture) : IClassFixture<ApiFixtu
         Assert.Equal(1, read.ResultCount);
         Assert.False(string.IsNullOrEmpty(read.RequestId));
         Assert.StartsWith(ClientAddressCommitment.Prefix, read.ClientAddress, StringComparison.Ordinal);
-        Assert.Equal("127.0.0.1", await Db.ScalarAsync<string>(Db.Owner, "select address from app.audit_client_addresses where tenant_id = $1 and event_id = $2", tenant.Id, read.Id));
+        Assert.Equal("127.0.0.1", await Db.ScalarAsync<string>(Db.Owner, "select address from app.audit_client_addresses where tenant_id = $1 and commitment = $2", tenant.Id, read.ClientAddress!));
         Assert.InRange(read.OccurredAt, DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddMinutes(1));
         Assert.True(read.Xid > 0);
         Assert.DoesNotContain(events, e => e.ResourceId?.Contains("quarterly", StringComparison.Ordinal) == true);
+    }
+
+    [Fact]
+    public async Task reads_with_one_token_from_one_address_share_one_address_row_and_another_token_gets_its_own()
+    {
+        var tenant = await Db.CreateTenantAsync(Tier.Pooled);
+        using var first = fixture.Server.Client(TestKeys.Token(tenant.Id, "alice"));
+        using var second = fixture.Server.Client(TestKeys.Token(tenant.Id, "alice"));
+        for (var i = 0; i < 5; i++)
+        {
+            Assert.Equal(HttpStatusCode.OK, (await first.GetAsync("/api/conversations")).StatusCode);
+        }
+
+        Assert.Equal(HttpStatusCode.OK, (await second.GetAsync("/api/conversations")).StatusCode);
+
+        var lists = (await AuditEvents.ReadAsync(Db, tenant)).Where(e => e.Action == "conversation.list").ToList();
+        Assert.Equal(6, lists.Count);
+        Assert.Equal(2, lists.Select(e => e.ClientAddress).Distinct().Count());
+        Assert.Equal(2L, await Db.ScalarAsync<long>(Db.Owner, "select count(*) from app.audit_client_addresses where tenant_id = $1", tenant.Id));
+        using var admin = fixture.Server.Client(TestKeys.Token(tenant.Id, "boss", Roles.Admin));
+        var trail = await admin.GetFromJsonAsync<JsonNode>("/api/tenant/audit?action=conversation.list&limit=100");
+        Assert.Equal(6, trail!["items"]!.AsArray().Count);
+        Assert.All(trail["items"]!.AsArray(), e => Assert.Equal("127.0.0.1", (string?)e!["client_address"]));
     }
 
     [Fact]

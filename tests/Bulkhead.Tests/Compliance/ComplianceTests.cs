@@ -114,7 +114,7 @@ public sealed class ComplianceTests(ApiFixture fixture) : IClassFixture<ApiFixtu
         Assert.Equal(HttpStatusCode.NoContent, (await admin.DeleteAsync($"/api/tenant/users/{aliceId}")).StatusCode);
 
         var pseudonym = $"erased:{aliceId}";
-        Assert.Equal(0L, await CountAsync("select count(*) from app.audit_client_addresses a join app.audit_events e on e.tenant_id = a.tenant_id and e.id = a.event_id where a.tenant_id = $1 and e.sub = 'alice'", tenant.Id));
+        Assert.Equal(0L, await CountAsync("select count(*) from app.audit_client_addresses a join app.audit_events e on e.tenant_id = a.tenant_id and a.commitment = e.client_address where a.tenant_id = $1 and e.sub = 'alice'", tenant.Id));
         Assert.Equal(pseudonym, await fixture.Database.ScalarAsync<string>(fixture.Database.Owner, "select created_by from app.api_keys where tenant_id = $1", tenant.Id));
         Assert.Equal(pseudonym, await fixture.Database.ScalarAsync<string>(fixture.Database.Owner, "select changed_by from app.tenant_config where tenant_id = $1", tenant.Id));
         Assert.Equal(pseudonym, await fixture.Database.ScalarAsync<string>(fixture.Database.Owner, "select sub from app.token_ledger where tenant_id = $1", tenant.Id));
@@ -134,7 +134,7 @@ public sealed class ComplianceTests(ApiFixture fixture) : IClassFixture<ApiFixtu
         var tenant = await fixture.Database.CreateTenantAsync(Tier.Pooled);
         var (_, aliceId) = await ActiveAdminAsync(tenant, "alice");
         using var admin = Server.Client(TestKeys.Token(tenant.Id, "boss", Roles.Admin));
-        var addresses = await CountAsync("select count(*) from app.audit_client_addresses a join app.audit_events e on e.tenant_id = a.tenant_id and e.id = a.event_id where a.tenant_id = $1 and e.sub = 'alice'", tenant.Id);
+        var addresses = await CountAsync("select count(*) from app.audit_client_addresses a join app.audit_events e on e.tenant_id = a.tenant_id and a.commitment = e.client_address where a.tenant_id = $1 and e.sub = 'alice'", tenant.Id);
         await fixture.Database.SuperuserAsync($"""
             create function app.refuse_erasure() returns trigger language plpgsql as $$
             begin if old.tenant_id = '{tenant.Id}' then raise exception 'refused'; end if; return old; end $$;
@@ -149,7 +149,7 @@ public sealed class ComplianceTests(ApiFixture fixture) : IClassFixture<ApiFixtu
             await fixture.Database.SuperuserAsync("drop trigger refuse_erasure on app.users; drop function app.refuse_erasure();");
         }
 
-        Assert.Equal(addresses, await CountAsync("select count(*) from app.audit_client_addresses a join app.audit_events e on e.tenant_id = a.tenant_id and e.id = a.event_id where a.tenant_id = $1 and e.sub = 'alice'", tenant.Id));
+        Assert.Equal(addresses, await CountAsync("select count(*) from app.audit_client_addresses a join app.audit_events e on e.tenant_id = a.tenant_id and a.commitment = e.client_address where a.tenant_id = $1 and e.sub = 'alice'", tenant.Id));
         Assert.Equal(1L, await CountAsync("select count(*) from app.users where tenant_id = $1 and sub = 'alice'", tenant.Id));
         Assert.Equal("alice", await fixture.Database.ScalarAsync<string>(fixture.Database.Owner, "select created_by from app.api_keys where tenant_id = $1", tenant.Id));
         Assert.Equal("alice", await fixture.Database.ScalarAsync<string>(fixture.Database.Owner, "select changed_by from app.tenant_config where tenant_id = $1", tenant.Id));
