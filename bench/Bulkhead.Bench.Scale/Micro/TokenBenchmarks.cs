@@ -1,6 +1,6 @@
 using BenchmarkDotNet.Attributes;
 using Bulkhead.Host.Auth;
-using Bulkhead.Host.Hosting;
+using Microsoft.Extensions.Configuration;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -27,8 +27,14 @@ public class TokenBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        var options = new BulkheadOptions { Auth = { Issuer = "bulkhead-bench", Audience = "bulkhead", SigningKeyFile = _keyFile } };
-        _services = new ServiceCollection().AddLogging().AddBulkheadAuthentication(options).BuildServiceProvider();
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Bulkhead:Auth:Issuer"] = "bulkhead-bench",
+            ["Bulkhead:Auth:Audience"] = "bulkhead",
+            ["Bulkhead:Auth:SigningKeyFile"] = _keyFile,
+            ["Bulkhead:Auth:DevelopmentKey"] = "true",
+        }).Build();
+        _services = new ServiceCollection().AddLogging().AddBulkheadAuthentication(configuration).BuildServiceProvider();
         var jwt = _services.GetRequiredService<IOptionsMonitor<JwtBearerOptions>>().Get(JwtBearerDefaults.AuthenticationScheme);
         _parameters = jwt.TokenValidationParameters;
         _server = jwt.TokenHandlers.Single();

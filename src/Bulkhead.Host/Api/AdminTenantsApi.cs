@@ -22,8 +22,9 @@ public sealed record TenantResponse(Guid Id, string Slug, string Name, string Pl
 }
 
 /// <summary>
-/// The platform operator's API: tenants and placements, never tenant content. Provisioning, moves and
-/// offboarding run as the owner role, so they are available only when the server has the owner connection.
+/// The platform operator's API: tenants and placements, never tenant content. Reads go through the runtime
+/// role's catalog; every change goes through <see cref="TenantAdministration"/> as the owner role, so those
+/// routes answer only on a server given the owner connection (<see cref="OwnerRoutes"/>).
 /// </summary>
 public static class AdminTenantsApi
 {
@@ -31,12 +32,14 @@ public static class AdminTenantsApi
     {
         var api = app.MapGroup("/api/admin").RequireAuthorization(Policies.Platform).WithTags("Platform");
         api.MapGet("/tenants", ListAsync);
-        api.MapPost("/tenants", CreateAsync);
         api.MapGet("/tenants/{id}", GetAsync);
-        api.MapPatch("/tenants/{id}", UpdateAsync);
-        api.MapDelete("/tenants/{id}", DeleteAsync);
-        api.MapPost("/tenants/{id}/move", MoveAsync);
-        api.MapGet("/analytics", AnalyticsAsync);
+
+        var owner = api.MapGroup("").RequireOwnerConnection(app);
+        owner.MapPost("/tenants", CreateAsync);
+        owner.MapPatch("/tenants/{id}", UpdateAsync);
+        owner.MapDelete("/tenants/{id}", DeleteAsync);
+        owner.MapPost("/tenants/{id}/move", MoveAsync);
+        owner.MapGet("/analytics", AnalyticsAsync);
         return api;
     }
 
@@ -44,13 +47,8 @@ public static class AdminTenantsApi
         TypedResults.Ok((await catalog.ListAsync(ct)).Select(TenantResponse.From).ToList());
 
     private static async Task<Results<Created<TenantResponse>, ProblemHttpResult>> CreateAsync(
-        CreateTenantRequest body, IServiceProvider services, CancellationToken ct)
+        CreateTenantRequest body, TenantAdministration administration, CancellationToken ct)
     {
-        if (services.GetService<TenantProvisioner>() is not { } provisioner)
-        {
-            return Unavailable();
-        }
-
         if (!Tiers.TryParse(body.Tier ?? "pooled", out var tier))
         {
             return Problems.BadRequest("tier must be pooled, schema or database.");
@@ -58,7 +56,7 @@ public static class AdminTenantsApi
 
         try
         {
-            var tenant = await provisioner.CreateAsync(body.Slug ?? "", body.Name ?? "", body.Plan ?? "basic", tier, body.Server, ct);
+            var tenant = await administration.CreateAsync(body.Slug ?? "", body.Name ?? "", body.Plan ?? "basic", tier, body.Server, ct);
             return TypedResults.Created($"/api/admin/tenants/{tenant.Id}", TenantResponse.From(tenant));
         }
         catch (TenantRuleException e)
@@ -73,19 +71,13 @@ public static class AdminTenantsApi
             : Problems.NotFound("tenant");
 
     private static async Task<Results<Ok<TenantResponse>, ProblemHttpResult>> UpdateAsync(
-        string id, UpdateTenantRequest body, IServiceProvider services, TenantDirectory directory, CancellationToken ct)
+        string id, UpdateTenantRequest body, TenantAdministration administration, CancellationToken ct)
     {
-        if (services.GetService<OwnerSources>() is not { } owners)
-        {
-            return Unavailable();
-        }
-
         if (!Guid.TryParse(id, out var key))
         {
             return Problems.NotFound("tenant");
         }
 
-        var catalog = new TenantCatalog(owners.ControlPlane);
         if (body.Status is not (null or "active" or "suspended"))
         {
             return Problems.BadRequest("status must be active or suspended.");
@@ -93,11 +85,10 @@ public static class AdminTenantsApi
 
         try
         {
-            if (!await catalog.UpdateAsync(key, body.Name, body.Plan, ct)
-                || (body.Status is not null && !await catalog.SuspendOrResumeAsync(key, body.Status == "suspended", ct)))
-            {
-                return Problems.NotFound("tenant");
-            }
+            var suspend = body.Status is null ? (bool?)null : body.Status == "suspended";
+            return await administration.UpdateAsync(key, body.Name, body.Plan, suspend, ct) is { } tenant
+                ? TypedResults.Ok(TenantResponse.From(tenant))
+                : Problems.NotFound("tenant");
         }
         catch (TenantBusyException e)
         {
@@ -107,26 +98,18 @@ public static class AdminTenantsApi
         {
             return Problems.BadRequest(e.Message);
         }
-
-        directory.Forget(key);
-        return TypedResults.Ok(TenantResponse.From((await catalog.FindAsync(key, ct))!));
     }
 
     // Offboarding runs to the end whether or not the caller waits for it: a client that gives up does not
     // cancel the purge (only the server's shutdown does, and the offboarding sweep resumes it).
     private static async Task<Results<Ok<OffboardingReport>, ProblemHttpResult>> DeleteAsync(
-        string id, IServiceProvider services, TenantDirectory directory, IHostApplicationLifetime lifetime)
+        string id, TenantAdministration administration, IHostApplicationLifetime lifetime)
     {
-        if (services.GetService<TenantProvisioner>() is not { } provisioner)
-        {
-            return Unavailable();
-        }
-
         try
         {
-            var report = Guid.TryParse(id, out var key) ? await provisioner.DeleteAsync(key, lifetime.ApplicationStopping) : null;
-            directory.Forget(key);
-            return report is null ? Problems.NotFound("tenant") : TypedResults.Ok(report);
+            return Guid.TryParse(id, out var key) && await administration.DeleteAsync(key, lifetime.ApplicationStopping) is { } report
+                ? TypedResults.Ok(report)
+                : Problems.NotFound("tenant");
         }
         catch (TenantBusyException e)
         {
@@ -135,13 +118,8 @@ public static class AdminTenantsApi
     }
 
     private static async Task<Results<Ok<MoveResponse>, ProblemHttpResult>> MoveAsync(
-        string id, MoveTenantRequest body, IServiceProvider services, TenantDirectory directory, TenantCatalog catalog, CancellationToken ct)
+        string id, MoveTenantRequest body, TenantAdministration administration, TenantCatalog catalog, CancellationToken ct)
     {
-        if (services.GetService<TenantMover>() is not { } mover)
-        {
-            return Unavailable();
-        }
-
         if (!Guid.TryParse(id, out var key) || await catalog.FindAsync(key, ct) is null)
         {
             return Problems.NotFound("tenant");
@@ -154,9 +132,7 @@ public static class AdminTenantsApi
 
         try
         {
-            var report = await mover.MoveAsync(key, tier, body.Server, null, ct);
-            directory.Forget(key);
-            return TypedResults.Ok(MoveResponse.Of(report));
+            return TypedResults.Ok(MoveResponse.Of(await administration.MoveAsync(key, tier, body.Server, null, ct)));
         }
         catch (TenantBusyException e)
         {
@@ -168,22 +144,13 @@ public static class AdminTenantsApi
         }
     }
 
-    private static async Task<Results<Ok<List<TenantCounts>>, ProblemHttpResult>> AnalyticsAsync(
-        IServiceProvider services, ClaimsPrincipal user, ILoggerFactory logs, CancellationToken ct)
+    private static async Task<Ok<List<TenantCounts>>> AnalyticsAsync(
+        TenantAnalytics analytics, ClaimsPrincipal user, ILoggerFactory logs, CancellationToken ct)
     {
-        if (services.GetService<OwnerSources>() is not { } owners)
-        {
-            return Unavailable();
-        }
-
         // A privileged read across tenants: recorded with who asked.
         logs.CreateLogger("Bulkhead.Platform").LogInformation("Platform analytics read by {Operator}", user.FindFirstValue(Claims.Subject));
-        return TypedResults.Ok((await new TenantAnalytics(owners).CountAsync(ct)).ToList());
+        return TypedResults.Ok((await analytics.CountAsync(ct)).ToList());
     }
-
-    private static ProblemHttpResult Unavailable() => TypedResults.Problem(
-        statusCode: StatusCodes.Status503ServiceUnavailable, title: "Service Unavailable",
-        detail: "Tenant provisioning needs the owner connection (Bulkhead:OwnerConnection), which this server was not given.");
 }
 
 public sealed record MoveResponse(Guid TenantId, string Slug, string From, string To, IReadOnlyDictionary<string, long> Rows, long RowsSyncedDuringSwitch,

@@ -13,7 +13,7 @@ public static class AuditSetup
 {
     public static IServiceCollection AddBulkheadAudit(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<AuditOptions>().Bind(configuration.GetSection(AuditOptions.Section))
+        services.AddOptions<AuditOptions>().BindConfiguration(AuditOptions.Section)
             .Validate(o => o.SealInterval >= TimeSpan.FromMilliseconds(50) && o.SealInterval <= TimeSpan.FromSeconds(1),
                 "Bulkhead:Audit:SealInterval must be between 50ms and 1s: the trail is sealed at least every second.")
             .Validate(o => o.CheckpointInterval >= o.SealInterval && o.MaxCheckpointAge > o.CheckpointInterval,
@@ -33,7 +33,7 @@ public static class AuditSetup
         services.AddSingleton<AuditSealerService>();
         services.AddHostedService(sp => sp.GetRequiredService<AuditSealerService>());
 
-        services.AddOptions<AlertOptions>().Bind(configuration.GetSection(AlertOptions.Section))
+        services.AddOptions<AlertOptions>().BindConfiguration(AlertOptions.Section)
             .Validate(o => o.WebhookUrl is not { Length: > 0 } || (Uri.TryCreate(o.WebhookUrl, UriKind.Absolute, out var uri) && uri.Scheme is "https" or "http"),
                 "Bulkhead:Alerts:WebhookUrl must be an absolute http(s) URL.")
             .Validate(o => o.WebhookUrl is not { Length: > 0 } || o.WebhookSecret is { Length: >= 16 },

@@ -13,9 +13,10 @@ public static class AuthenticationSetup
     private static readonly string[] Algorithms =
         [SecurityAlgorithms.RsaSha256, SecurityAlgorithms.RsaSsaPssSha256, SecurityAlgorithms.EcdsaSha256];
 
-    public static IServiceCollection AddBulkheadAuthentication(this IServiceCollection services, BulkheadOptions options)
+    /// <summary>Which issuer keys to trust is decided while the services are registered: it refuses a server that would trust none, or two kinds.</summary>
+    public static IServiceCollection AddBulkheadAuthentication(this IServiceCollection services, IConfiguration configuration)
     {
-        var auth = options.Auth;
+        var auth = (configuration.GetSection(BulkheadOptions.Section).Get<BulkheadOptions>() ?? new BulkheadOptions()).Auth;
         if (TokenTrust.Problem(auth) is { } problem)
         {
             throw new InvalidOperationException(problem);
@@ -77,6 +78,8 @@ public static class AuthenticationSetup
             jwt.TokenHandlers.Clear();
             jwt.TokenHandlers.Add(new ValidatedTokenCache(new JsonWebTokenHandler { MapInboundClaims = false }, time));
         });
+
+        services.AddSingleton<FailedAuthentication>();
 
         services.AddAuthorizationBuilder()
             .AddPolicy(Policies.Tenant, p => p.RequireClaim(Claims.Tenant).RequireRole(Roles.Member, Roles.Admin))

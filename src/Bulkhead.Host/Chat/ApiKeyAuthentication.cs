@@ -7,6 +7,7 @@ using Bulkhead.Storage;
 using Bulkhead.Tenancy;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Bulkhead.Host.Hosting;
 using Microsoft.Extensions.Options;
 
 namespace Bulkhead.Host.Chat;
@@ -35,6 +36,8 @@ public static class ApiKeyAuthentication
                 ? Scheme
                 : JwtBearerDefaults.AuthenticationScheme);
         builder.AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(Scheme, null);
+        builder.Services.AddSingleton(sp => new ApiKeySigning(TenantApiKey.SigningKey(
+            BulkheadConfiguration.ResolveApiKeySecret(sp.GetRequiredService<IOptions<BulkheadOptions>>().Value))));
         builder.Services.AddAuthorizationBuilder()
             // No scheme named here: the default selector already authenticated the key, once.
             .AddPolicy(Policy, p => p.RequireClaim(Claims.Tenant).RequireRole(Role));

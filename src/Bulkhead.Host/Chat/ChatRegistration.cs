@@ -16,7 +16,6 @@ public static class ChatRegistration
         services.AddSingleton<OfflineChatClient>();
         services.AddSingleton<ProviderKeySealer>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<BulkheadOptions>, ProviderKeyCheck>());
-        services.AddOptions<BulkheadOptions>().ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<BulkheadOptions>, EndpointCheck>());
         services.AddSingleton<IModelProvider, OfflineProvider>();
         services.AddSingleton<IModelProvider, OpenAICompatibleProvider>();

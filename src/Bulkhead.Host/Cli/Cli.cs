@@ -74,7 +74,7 @@ public static class Cli
                 _ => throw new CliException($"unknown verb '{verb}'. Run './bulkhead --help'."),
             };
         }
-        catch (Exception e) when (e is CliException or TenantRuleException)
+        catch (Exception e) when (e is CliException or TenantRuleException or Hosting.MissingSettingException)
         {
             await Console.Error.WriteLineAsync($"bulkhead {verb}: {e.Message}");
             return 2;

@@ -1,66 +1,58 @@
-using Bulkhead.Crypto;
-using Bulkhead.Host.Crypto;
 using Bulkhead.Host.Hosting;
 using Bulkhead.Storage;
 using Bulkhead.Tenancy;
+using Microsoft.Extensions.Options;
 using Npgsql;
 
 namespace Bulkhead.Host.Cli;
 
-/// <summary>What CLI verbs share: configuration and the owner and runtime data sources.</summary>
+/// <summary>
+/// What CLI verbs share: the server's own composition (<see cref="BulkheadServices"/>, the same
+/// configuration sources), built but never started, so no Kestrel and no background work.
+/// </summary>
 public sealed class CliContext : IAsyncDisposable
 {
-    private NpgsqlDataSource? _owner;
-    private NpgsqlDataSource? _runtime;
-    private OwnerSources? _owners;
-    private KeyRing? _keys;
+    private readonly IHost _host;
 
     public CliContext()
     {
-        var configuration = new ConfigurationBuilder();
-        configuration.AddBulkheadSources();
-        var built = configuration.Build();
-        Options = built.GetSection(BulkheadOptions.Section).Get<BulkheadOptions>() ?? new BulkheadOptions();
-        KeysOptions = KeyProviders.Options(built);
+        var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = [] });
+        builder.Configuration.AddBulkheadSources();
+        // The verbs print their own output; nothing else writes to stdout.
+        builder.Logging.ClearProviders();
+        builder.AddBulkheadServices();
+        _host = builder.Build();
     }
 
-    public KeysOptions KeysOptions { get; }
+    public BulkheadOptions Options => Get<IOptions<BulkheadOptions>>().Value;
 
-    /// <summary>The same keys the server uses (Bulkhead:Keys), opened on first use.</summary>
-    public KeyRing Keys => _keys ??= new KeyRing(KeyProviders.Create(KeysOptions), KeysOptions.CacheSize);
+    /// <summary>The same keys the server uses (Bulkhead:Keys).</summary>
+    public Bulkhead.Crypto.KeyRing Keys => Get<Bulkhead.Crypto.KeyRing>();
 
-    public BulkheadOptions Options { get; }
+    /// <summary>The owner role on the control plane: migrations and control-plane writes.</summary>
+    public NpgsqlDataSource Owner => _host.Services.GetRequiredKeyedService<NpgsqlDataSource>(DataSources.Owner);
 
-    public NpgsqlDataSource Owner => _owner ??= NpgsqlDataSource.Create(
-        Options.OwnerConnection is { Length: > 0 } cs ? OwnerSources.Maintenance(cs) : throw new CliException(
-            "Bulkhead:OwnerConnection is not set. Run './bulkhead up' first, or set Bulkhead__OwnerConnection."));
+    /// <summary>The runtime role, bound by row-level security, as the server connects.</summary>
+    public NpgsqlDataSource Runtime => _host.Services.GetRequiredKeyedService<NpgsqlDataSource>(DataSources.Runtime);
 
-    public NpgsqlDataSource Runtime => _runtime ??= NpgsqlDataSource.Create(
-        Options.DatabaseConnection is { Length: > 0 } cs ? cs : throw new CliException(
-            "Bulkhead:DatabaseConnection is not set. Run './bulkhead up' first, or set Bulkhead__DatabaseConnection."));
-
-    public ServerCredentials Credentials => new(Options.OwnerConnection, Options.DatabaseConnection);
+    public ServerCredentials Credentials => Get<ServerCredentials>();
 
     /// <summary>Owner-role access to every server and database, for provisioning, migrations and moves.</summary>
-    public OwnerSources Owners => _owners ??= new OwnerSources(new ServerRegistry(Owner, Credentials), Owner);
+    public OwnerSources Owners => Get<OwnerSources>();
 
-    public TenantProvisioner Provisioner => new(Owners, Keys);
+    public TenantAdministration Administration => Get<TenantAdministration>();
+
+    public T Get<T>() where T : notnull => _host.Services.GetRequiredService<T>();
 
     public async ValueTask DisposeAsync()
     {
-        if (_owners is not null)
+        if (_host is IAsyncDisposable host)
         {
-            await _owners.DisposeAsync();
+            await host.DisposeAsync();
         }
-
-        if (_owner is not null)
+        else
         {
-            await _owner.DisposeAsync();
-        }
-
-        if (_runtime is not null)
-        {
-            await _runtime.DisposeAsync();
+            _host.Dispose();
         }
     }
 }

@@ -9,11 +9,12 @@ public static class DemoCommand
 {
     public static async Task<int> RunAsync(CliContext context, CancellationToken ct)
     {
-        var catalog = new TenantCatalog(context.Owner);
+        var administration = context.Administration;
+        var router = context.Get<IPlacementRouter>();
         foreach (var (slug, name, plan) in new[] { ("acme", "Acme Corp", "basic"), ("globex", "Globex Inc", "premium") })
         {
-            var tenant = await catalog.FindAsync(slug, ct) ?? await catalog.CreateAsync(slug, name, plan, ct);
-            await using var session = await TenantSession.OpenAsync(tenant.Scope, new PrimaryPlacementRouter(context.Runtime), ct);
+            var tenant = await administration.FindAsync(slug, ct) ?? await administration.CreateAsync(slug, name, plan, Tier.Pooled, null, ct);
+            await using var session = await TenantSession.OpenAsync(tenant.Scope, router, ct);
             var store = new ConversationStore(session, context.Keys);
             var user = new Viewer("123", SeesWholeTenant: false);
             if ((await store.ListAsync(user, null, null, 1, ct)).Items.Count > 0)

@@ -20,7 +20,7 @@ public static class TokenCommand
         if (role != Roles.Platform)
         {
             var slugOrId = args.Require("tenant");
-            var tenant = await new TenantCatalog(context.Owner).FindAsync(slugOrId, ct)
+            var tenant = await context.Administration.FindAsync(slugOrId, ct)
                 ?? throw new CliException($"no tenant '{slugOrId}'. See './bulkhead tenants list'.");
             tenantId = tenant.Id;
         }

@@ -13,9 +13,7 @@ public static class VerifyCommand
     {
         // As the runtime role, so that its own privileges are what gets checked; through the server's
         // router, so that every placement the server can reach (database tier included) is inspected.
-        await using var databases = new DatabaseSourceRegistry(context.Credentials, new DatabaseTierOptions(), TimeProvider.System);
-        var router = new PlacementRouter(context.Runtime, new ServerRegistry(context.Runtime, context.Credentials), databases);
-        var report = await new CatalogLint().RunAsync(context.Runtime, router, ct);
+        var report = await new CatalogLint().RunAsync(context.Runtime, context.Get<IPlacementRouter>(), ct);
         Console.Write(args.Has("json") ? report.ToJson() + Environment.NewLine : report.ToText());
         return report.Passed ? 0 : 1;
     }

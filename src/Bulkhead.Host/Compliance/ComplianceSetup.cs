@@ -8,7 +8,7 @@ public static class ComplianceSetup
 {
     public static IServiceCollection AddBulkheadCompliance(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<RetentionOptions>().Bind(configuration.GetSection(RetentionOptions.Section))
+        services.AddOptions<RetentionOptions>().BindConfiguration(RetentionOptions.Section)
             .Validate(o => o.Interval >= TimeSpan.FromSeconds(1) && o.Parallelism >= 1, "Bulkhead:Retention:Interval must be at least 1s and Parallelism at least 1.")
             .ValidateOnStart();
         services.AddSingleton(sp => new RetentionSweep(

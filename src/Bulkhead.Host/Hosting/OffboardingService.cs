@@ -7,7 +7,7 @@ namespace Bulkhead.Host.Hosting;
 /// at start-up and every <see cref="Interval"/>, every tenant left 'deleting' is deleted again. A tenant
 /// whose lifecycle lock is held (its delete is running elsewhere) is left to that holder.
 /// </summary>
-public sealed class OffboardingService(TenantProvisioner provisioner, TimeProvider time, ILogger<OffboardingService> log) : BackgroundService
+public sealed class OffboardingService(TenantAdministration administration, TimeProvider time, ILogger<OffboardingService> log) : BackgroundService
 {
     public static readonly TimeSpan Interval = TimeSpan.FromMinutes(1);
 
@@ -32,11 +32,11 @@ public sealed class OffboardingService(TenantProvisioner provisioner, TimeProvid
     public async Task<int> RunOnceAsync(CancellationToken ct)
     {
         var finished = 0;
-        foreach (var id in await provisioner.DeletingAsync(ct))
+        foreach (var id in await administration.DeletingAsync(ct))
         {
             try
             {
-                if (await provisioner.DeleteAsync(id, ct) is { } report)
+                if (await administration.DeleteAsync(id, ct) is { } report)
                 {
                     finished++;
                     log.LogInformation("Finished offboarding tenant {TenantId} ({Slug})", id, report.Slug);

@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Options;
+
 namespace Bulkhead.Host.Hosting;
 
 /// <summary>Graceful shutdown: the drain before the server stops, and a host timeout that leaves room for it.</summary>
@@ -10,13 +12,12 @@ public static class ShutdownSetup
     /// </summary>
     public static readonly TimeSpan StopMargin = Chat.Engine.ChatEngine.RecordDeadline + TimeSpan.FromSeconds(5);
 
-    public static IServiceCollection AddBulkheadShutdown(this IServiceCollection services, IConfiguration configuration)
+    public static IServiceCollection AddBulkheadShutdown(this IServiceCollection services)
     {
-        services.AddOptions<ShutdownOptions>().Bind(configuration.GetSection(ShutdownOptions.Section))
+        services.AddOptions<ShutdownOptions>().BindConfiguration(ShutdownOptions.Section)
             .Validate(o => o.IsValid, "Bulkhead:Shutdown:GracePeriod and DrainDelay must not be negative, and DrainDelay must not exceed GracePeriod.")
             .ValidateOnStart();
-        var grace = (configuration.GetSection(ShutdownOptions.Section).Get<ShutdownOptions>() ?? new ShutdownOptions()).GracePeriod;
-        services.Configure<HostOptions>(host => host.ShutdownTimeout = grace + StopMargin);
+        services.AddOptions<HostOptions>().Configure<IOptions<ShutdownOptions>>((host, shutdown) => host.ShutdownTimeout = shutdown.Value.GracePeriod + StopMargin);
         services.AddSingleton<NodeDrain>();
         services.AddSingleton<Api.ReadinessProbe>();
         services.AddHostedService(sp => sp.GetRequiredService<NodeDrain>());

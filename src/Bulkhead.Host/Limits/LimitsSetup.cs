@@ -1,5 +1,6 @@
 using Bulkhead.Limits;
 using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.Extensions.Options;
 using Npgsql;
 using StackExchange.Redis;
 
@@ -15,18 +16,27 @@ public static class LimitsSetup
     /// </summary>
     public static IServiceCollection AddBulkheadLimits(this IServiceCollection services, IConfiguration configuration)
     {
-        var options = configuration.GetSection(LimitsOptions.Section).Get<LimitsOptions>() ?? new LimitsOptions();
-        options.Validate();
-        services.AddSingleton(options);
+        services.AddOptions<LimitsOptions>().BindConfiguration(LimitsOptions.Section)
+            .Validate(o => o.InstanceCount >= 1, "Bulkhead:Limits:InstanceCount must be at least 1.")
+            .Validate(o => o.LeaseMax >= 1 && o.LeaseLifetime > TimeSpan.Zero && o.LeaseLifetime <= TimeSpan.FromSeconds(10),
+                "Bulkhead:Limits: LeaseMax must be at least 1 and LeaseLifetime between 0 and 10 seconds.")
+            .Validate(o => LimitSet.IsValidBurst(o.BurstSeconds), $"Bulkhead:Limits:BurstSeconds must be between 1 and {LimitSet.MaxBurstSeconds}.")
+            .Validate(o => o.RedisTimeout > TimeSpan.Zero && o.RedisProbeInterval > TimeSpan.Zero && o.PolicyCacheTtl >= TimeSpan.Zero && o.LlmQueueTimeout >= TimeSpan.Zero,
+                "Bulkhead:Limits: RedisTimeout and RedisProbeInterval must be positive, PolicyCacheTtl and LlmQueueTimeout not negative.")
+            .ValidateOnStart();
+        services.AddSingleton(sp => sp.GetRequiredService<IOptions<LimitsOptions>>().Value);
 
-        if (!string.IsNullOrWhiteSpace(options.Redis))
+        // Where decisions are made is chosen while the services are registered: Redis when it is configured.
+        var redis = !string.IsNullOrWhiteSpace(configuration[$"{LimitsOptions.Section}:{nameof(LimitsOptions.Redis)}"]);
+        if (redis)
         {
-            services.AddSingleton<IConnectionMultiplexer>(_ => ConnectionMultiplexer.Connect(RedisConfiguration(options)));
+            services.AddSingleton<IConnectionMultiplexer>(sp => ConnectionMultiplexer.Connect(RedisConfiguration(sp.GetRequiredService<LimitsOptions>())));
         }
 
-        services.AddSingleton(sp => new TenantLimitsSource(sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<Tenancy.PlanCatalog>(), options, sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp => new TenantLimitsSource(
+            sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<Tenancy.PlanCatalog>(), sp.GetRequiredService<LimitsOptions>(), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton(sp => new ResilientGcra(
-            sp.GetService<IConnectionMultiplexer>(), options, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<ResilientGcra>>()));
+            redis ? sp.GetRequiredService<IConnectionMultiplexer>() : null, sp.GetRequiredService<LimitsOptions>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<ResilientGcra>>()));
         services.AddSingleton<IGcraLimiter>(sp => sp.GetRequiredService<ResilientGcra>());
         services.AddSingleton<ITokenQuota, TokenQuota>();
         services.AddSingleton<ILlmConcurrencyGate, LlmConcurrencyGate>();

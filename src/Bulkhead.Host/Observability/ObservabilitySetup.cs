@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using Npgsql;
 using OpenTelemetry.Exporter;
 using OpenTelemetry.Metrics;
@@ -18,15 +19,15 @@ public static class ObservabilitySetup
 
     public static IServiceCollection AddBulkheadObservability(this IServiceCollection services, IConfiguration configuration)
     {
-        var options = configuration.GetSection(TelemetryOptions.Section).Get<TelemetryOptions>() ?? new TelemetryOptions();
-        if (options.TenantLabels < 0)
-        {
-            throw new InvalidOperationException("Bulkhead:Telemetry:TenantLabels must not be negative.");
-        }
-
-        services.AddSingleton(new TenantLabels(options.TenantLabels));
+        services.AddOptions<TelemetryOptions>().BindConfiguration(TelemetryOptions.Section)
+            .Validate(o => o.TenantLabels >= 0, "Bulkhead:Telemetry:TenantLabels must not be negative.")
+            .Validate(o => o.OtlpEndpoint is not { Length: > 0 } || Uri.TryCreate(o.OtlpEndpoint, UriKind.Absolute, out _), "Bulkhead:Telemetry:OtlpEndpoint must be an absolute URL.")
+            .ValidateOnStart();
+        services.AddSingleton(sp => new TenantLabels(sp.GetRequiredService<IOptions<TelemetryOptions>>().Value.TenantLabels));
         services.AddSingleton<BulkheadMetrics>();
-        var otlp = options.OtlpEndpoint is { Length: > 0 } endpoint ? new Uri(endpoint) : null;
+
+        // Whether to trace and export is chosen while the services are registered: only when an endpoint is configured.
+        var otlp = Uri.TryCreate(configuration[$"{TelemetryOptions.Section}:{nameof(TelemetryOptions.OtlpEndpoint)}"], UriKind.Absolute, out var endpoint) ? endpoint : null;
         var telemetry = services.AddOpenTelemetry().ConfigureResource(r => r.AddService(ServiceName));
         if (otlp is not null)
         {

@@ -48,35 +48,6 @@ public sealed class LimitsOptions
 
     /// <summary>How long an LLM call waits for one of its tenant's slots before it is refused with 429.</summary>
     public TimeSpan LlmQueueTimeout { get; set; } = TimeSpan.FromSeconds(20);
-
-    public void Validate()
-    {
-        var errors = new List<string>();
-        if (InstanceCount < 1)
-        {
-            errors.Add("InstanceCount must be at least 1");
-        }
-
-        if (LeaseMax < 1 || LeaseLifetime <= TimeSpan.Zero || LeaseLifetime > TimeSpan.FromSeconds(10))
-        {
-            errors.Add("LeaseMax must be at least 1 and LeaseLifetime between 0 and 10 seconds");
-        }
-
-        if (!LimitSet.IsValidBurst(BurstSeconds))
-        {
-            errors.Add($"BurstSeconds must be between 1 and {LimitSet.MaxBurstSeconds}");
-        }
-
-        if (RedisTimeout <= TimeSpan.Zero || RedisProbeInterval <= TimeSpan.Zero || PolicyCacheTtl < TimeSpan.Zero || LlmQueueTimeout < TimeSpan.Zero)
-        {
-            errors.Add("RedisTimeout and RedisProbeInterval must be positive, PolicyCacheTtl and LlmQueueTimeout not negative");
-        }
-
-        if (errors.Count > 0)
-        {
-            throw new InvalidOperationException("Bulkhead:Limits is invalid: " + string.Join("; ", errors) + ".");
-        }
-    }
 }
 
 /// <summary>What the request limiter does while Redis does not answer.</summary>

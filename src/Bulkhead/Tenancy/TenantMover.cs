@@ -202,9 +202,10 @@ public sealed class TenantMover(OwnerSources owners, TenantProvisioner provision
     private async Task PurgeAndForgetAsync(NpgsqlConnection control, Tenant tenant, Placement from, CancellationToken ct)
     {
         await provisioner.PurgeAsync(tenant.Id, from, ct);
-        await ExecuteAsync(control, "delete from control.moves where tenant_id = $1", ct, tenant.Id);
-        await ExecuteAsync(control, "insert into control.tenant_events (id, tenant_id, slug, kind, detail) values ($1, $2, $3, 'moved', jsonb_build_object('from', $4::text))",
-            ct, Guid.CreateVersion7(), tenant.Id, tenant.Slug, Describe(from));
+        await using var done = new NpgsqlBatch(control);
+        done.BatchCommands.Add(Sql.Command("delete from control.moves where tenant_id = $1", tenant.Id));
+        done.BatchCommands.Add(TenantEvents.Record(tenant.Id, TenantEvents.Moved, new { from = Describe(from) }));
+        await done.ExecuteNonQueryAsync(ct);
     }
 
     /// <summary>

@@ -202,9 +202,7 @@ public sealed class TenantProvisioner(OwnerSources owners, KeyRing? keys = null)
         await using var record = new NpgsqlBatch(held.Connection);
         record.BatchCommands.Add(Sql.Command("update control.tenants set status = 'deleted', deleted_at = now() where id = $1", tenant.Id));
         record.BatchCommands.Add(Sql.Command("delete from control.moves where tenant_id = $1", tenant.Id));
-        record.BatchCommands.Add(Sql.Command(
-            "insert into control.tenant_events (id, tenant_id, slug, kind, detail) values ($1, $2, $3, 'deleted', $4::jsonb)",
-            Guid.CreateVersion7(), tenant.Id, tenant.Slug, System.Text.Json.JsonSerializer.Serialize(new { before, after })));
+        record.BatchCommands.Add(TenantEvents.Record(tenant.Id, TenantEvents.Deleted, new { before, after }));
         await record.ExecuteNonQueryAsync(ct);
         return new OffboardingReport(tenant.Id, tenant.Slug, TenantCatalog.Lower(tenant.Placement.Tier), before, after);
     }
