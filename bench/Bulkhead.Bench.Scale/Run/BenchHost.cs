@@ -1,3 +1,4 @@
+using Bulkhead.Crypto;
 using System.Security.Cryptography;
 using Bulkhead.Conversations;
 using Bulkhead.Host.Api;
@@ -77,6 +78,9 @@ public sealed class BenchHost : IAsyncDisposable
         // Statements are prepared as the runtime role's are, so that full and bare differ by the layers alone.
         var bare = NpgsqlDataSource.Create(RuntimeConnection.Prepared(new NpgsqlConnectionStringBuilder(cluster.Owner()) { SearchPath = "app" }).ConnectionString);
         var viewer = new Viewer(bareTenant.Sub, SeesWholeTenant: false);
+        // Titles are sealed at rest: bare opens them with the same key ring, so that the JSON is the same and
+        // the encryption's cost is on both sides (the encryption table measures it alone).
+        var cipher = app.Services.GetRequiredService<KeyRing>().For(bareTenant.Tenant);
         app.MapGet("/bench/bare", async (CancellationToken ct) =>
         {
             await using var connection = await bare.OpenConnectionAsync(ct);
@@ -86,8 +90,9 @@ public sealed class BenchHost : IAsyncDisposable
             var items = new List<ConversationResponse>(21);
             while (await reader.ReadAsync(ct))
             {
-                items.Add(new ConversationResponse(reader.GetGuid(0), reader.GetGuid(1), reader.GetString(2),
-                    reader.GetFieldValue<DateTimeOffset>(3), reader.GetFieldValue<DateTimeOffset>(4)));
+                var id = reader.GetGuid(0);
+                var title = cipher.Open(ConversationStore.TitleField(id, reader.GetString(5)), reader.GetFieldValue<byte[]>(2));
+                items.Add(new ConversationResponse(id, reader.GetGuid(1), title, reader.GetFieldValue<DateTimeOffset>(3), reader.GetFieldValue<DateTimeOffset>(4)));
             }
 
             return TypedResults.Ok(new ListResponse<ConversationResponse>(items.Take(20).ToList(), null));
