@@ -8,23 +8,18 @@ namespace Bulkhead.Host.Crypto;
 
 /// <summary>
 /// Writes the key ring's <c>key.create</c> events into each tenant's audit trail, off the request path: the
-/// request that made a user's first key keeps its one round trip and its one event. The queue is bounded and
-/// never drops: when it is full, the request that made a key waits (keys are made once per user, so this is
-/// rare). An event still queued when the process dies is lost; the key's creation is then seen in the
+/// request that made a user's first key keeps its one round trip and its one event. The queue never drops and
+/// never blocks a request: keys are made once per user, so it holds at most one entry per new user while the
+/// trail is slow or unreachable. An event still queued when the process dies is lost; the key's creation is then seen in the
 /// provider, not in the trail.
 /// </summary>
 public sealed class KeyEventWriter(TenantDirectory directory, IPlacementRouter router, ILogger<KeyEventWriter> log) : BackgroundService, IKeyEvents
 {
-    private readonly Channel<(Guid Tenant, string Key)> _created = Channel.CreateBounded<(Guid, string)>(
-        new BoundedChannelOptions(10_000) { FullMode = BoundedChannelFullMode.Wait, SingleReader = true });
+    private readonly Channel<(Guid Tenant, string Key)> _created = Channel.CreateUnbounded<(Guid, string)>(
+        new UnboundedChannelOptions { SingleReader = true });
 
-    public void Created(Guid tenant, string key)
-    {
-        if (!_created.Writer.TryWrite((tenant, key)))
-        {
-            _created.Writer.WriteAsync((tenant, key)).AsTask().GetAwaiter().GetResult();
-        }
-    }
+    // An unbounded channel accepts every write until it is completed, which it never is.
+    public void Created(Guid tenant, string key) => _created.Writer.TryWrite((tenant, key));
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
