@@ -166,13 +166,13 @@ public sealed class ScaleLoad : IDisposable
         try
         {
             var response = await _clients[node].SendAsync(request);
-            _exchanges.Enqueue(new Exchange(node, kind, (int)response.StatusCode, sent, Now));
+            _exchanges.Enqueue(new Exchange(node, kind, (int)response.StatusCode, sent, Now, tenant.Tenant.Id, response.Headers.RetryAfter is not null));
             return response;
         }
         catch (Exception e) when (e is HttpRequestException or TaskCanceledException or IOException)
         {
             Ring.MarkDown(node);
-            _exchanges.Enqueue(new Exchange(node, kind, 0, sent, Now));
+            _exchanges.Enqueue(new Exchange(node, kind, 0, sent, Now, tenant.Tenant.Id));
             return null;
         }
     }
