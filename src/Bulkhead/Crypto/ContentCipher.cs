@@ -62,7 +62,7 @@ public sealed partial class ContentCipher(KeyRing ring, Guid tenant)
 
         try
         {
-            return Encoding.UTF8.GetString(AesGcmBox.Open(key, value.AsSpan(HeaderSize), field.AssociatedData(tenant)));
+            return AesGcmBox.OpenText(key, value.AsSpan(HeaderSize), field.AssociatedData(tenant));
         }
         catch (CryptographicException)
         {

@@ -12,18 +12,20 @@ public readonly record struct SealedField(string Table, Guid Row, string Column,
     /// <summary>tenant id (16) | table | 0 | row id (16) | column | 0 | the user's sub (when a user key seals it).</summary>
     public byte[] AssociatedData(Guid tenant)
     {
-        var bytes = new List<byte>(80);
-        bytes.AddRange(tenant.ToByteArray());
-        bytes.AddRange(Encoding.UTF8.GetBytes(Table));
-        bytes.Add(0);
-        bytes.AddRange(Row.ToByteArray());
-        bytes.AddRange(Encoding.UTF8.GetBytes(Column));
-        bytes.Add(0);
+        var utf8 = Encoding.UTF8;
+        var bytes = new byte[16 + utf8.GetByteCount(Table) + 1 + 16 + utf8.GetByteCount(Column) + 1 + (User is { } u ? utf8.GetByteCount(u) : 0)];
+        var at = bytes.AsSpan();
+        tenant.TryWriteBytes(at);
+        at = at[16..];
+        at = at[(utf8.GetBytes(Table, at) + 1)..];
+        Row.TryWriteBytes(at);
+        at = at[16..];
+        at = at[(utf8.GetBytes(Column, at) + 1)..];
         if (User is { } user)
         {
-            bytes.AddRange(Encoding.UTF8.GetBytes(user));
+            utf8.GetBytes(user, at);
         }
 
-        return [.. bytes];
+        return bytes;
     }
 }
