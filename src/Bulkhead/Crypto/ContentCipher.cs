@@ -47,12 +47,12 @@ public sealed partial class ContentCipher(KeyRing ring, Guid tenant)
         byte[]? key;
         if (field.User is { } user)
         {
-            var keys = ring.User(tenant, user, create: false) ?? throw Broken(field, "the user's key was destroyed");
+            var keys = ring.User(tenant, user, create: false, holding: id) ?? throw Broken(field, "the user's key was destroyed");
             key = keys.Keys.GetValueOrDefault(id);
         }
         else
         {
-            key = ring.Tenant(tenant).Data.GetValueOrDefault(id);
+            key = ring.Tenant(tenant, id).Data.GetValueOrDefault(id);
         }
 
         if (key is null)

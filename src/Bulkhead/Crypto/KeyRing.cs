@@ -7,7 +7,8 @@ namespace Bulkhead.Crypto;
 /// a tenant data key wraps each of the tenant's users' content keys. Unwrapped keys are cached per tenant
 /// and per (tenant, sub), bounded by <see cref="Capacity"/>, so the provider (an HSM) is reached once per
 /// key, not once per request; keys are never logged. Keys are created on first use, and <paramref name="events"/>
-/// hears of each creation.
+/// hears of each creation. Instances share the provider: a value or user key that names a key this instance's
+/// cache lacks (another instance created or rotated it) makes it read that set again, once per value.
 /// </summary>
 public sealed class KeyRing(IKeyProvider provider, int capacity = KeyRing.DefaultCapacity, IKeyEvents? events = null)
 {
@@ -45,13 +46,36 @@ public sealed class KeyRing(IKeyProvider provider, int capacity = KeyRing.Defaul
         return _tenants.Set(tenant, Unwrap(tenant, set));
     }
 
+    /// <summary>
+    /// The tenant's keys, holding data key <paramref name="id"/> if the provider has it: when the cached set lacks
+    /// it, another instance created or rotated the tenant's keys since this one cached them, so the set is read
+    /// again, once.
+    /// </summary>
+    public TenantKeys Tenant(Guid tenant, Guid id)
+    {
+        var keys = Tenant(tenant);
+        if (keys.Data.ContainsKey(id))
+        {
+            return keys;
+        }
+
+        _tenants.Remove(tenant);
+        return Tenant(tenant);
+    }
+
     /// <param name="sub">The user's sub: users are (tenant, sub), and their keys are named by it (<see cref="KeyNames.User"/>).</param>
+    /// <param name="holding">A key id the caller needs: a cached set without it is read again from the provider (see <see cref="Tenant(Guid, Guid)"/>).</param>
     /// <returns>The user's keys, or null when the user has none and <paramref name="create"/> is false (never made, or erased).</returns>
-    public UserKeys? User(Guid tenant, string sub, bool create)
+    public UserKeys? User(Guid tenant, string sub, bool create, Guid? holding = null)
     {
         if (_users.TryGet((tenant, sub), out var cached))
         {
-            return cached;
+            if (holding is not { } id || cached.Keys.ContainsKey(id))
+            {
+                return cached;
+            }
+
+            _users.Remove((tenant, sub));
         }
 
         var user = KeyNames.User(sub);
@@ -71,6 +95,13 @@ public sealed class KeyRing(IKeyProvider provider, int capacity = KeyRing.Defaul
         }
 
         var owner = Tenant(tenant);
+        if (set.Keys.Any(k => !Guid.TryParse(k.WrappedBy, out var wrapper) || !owner.Data.ContainsKey(wrapper)))
+        {
+            // Wrapped by a tenant key this instance has not seen yet (made or rotated elsewhere).
+            _tenants.Remove(tenant);
+            owner = Tenant(tenant);
+        }
+
         var unwrapped = set.Keys.ToDictionary(k => k.Id, k => Open(owner, user, k));
         return _users.Set((tenant, sub), new UserKeys(set.Keys[0].Id, unwrapped));
     }
