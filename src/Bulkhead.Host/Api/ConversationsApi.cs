@@ -16,7 +16,8 @@ public static class ConversationsApi
     public static RouteGroupBuilder MapConversationsApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api/conversations").RequireAuthorization(Policies.Tenant).WithTags("Conversations")
-            .WithMetadata(new EndpointResource("conversations", EndpointResource.Conversation));
+            .WithMetadata(new EndpointResource("conversations", EndpointResource.Conversation))
+            .AddEndpointFilter<StalePlacementRetry>();
         api.MapGet("", ListAsync);
         api.MapPost("", CreateAsync);
         api.MapGet("/{id}", GetAsync);

@@ -14,7 +14,8 @@ public static class ApiKeysApi
     public static IEndpointRouteBuilder MapApiKeysApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api/tenant/api-keys").RequireAuthorization(Policies.TenantAdmin).WithTags("API keys")
-            .WithMetadata(new EndpointResource("api-keys"));
+            .WithMetadata(new EndpointResource("api-keys"))
+            .AddEndpointFilter<StalePlacementRetry>();
         api.MapGet("", ListAsync);
         api.MapPost("", CreateAsync);
         api.MapDelete("/{id}", RevokeAsync);

@@ -18,7 +18,8 @@ public static class TenantConfigApi
     public static IEndpointRouteBuilder MapTenantConfigApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api/tenant/config").RequireAuthorization(Policies.TenantAdmin).WithTags("Tenant configuration")
-            .WithMetadata(new EndpointResource("config"));
+            .WithMetadata(new EndpointResource("config"))
+            .AddEndpointFilter<StalePlacementRetry>();
         api.MapGet("", GetAsync);
         api.MapPut("", PutAsync);
         return api;

@@ -38,12 +38,9 @@ public sealed class ScaleOutTests(ITestOutputHelper output)
         output.WriteLine(run.Summary());
 
         Assert.True(run.Load.Leaks.Count == 0, "rows of another tenant were read:\n" + string.Join('\n', run.Load.Leaks.Take(20)));
-        // The move holds the moving tenant's writes for well under a second; a write in that window is refused
-        // with 503 and Retry-After (docs/tiers.md). Every other 5xx outside the killed node's window fails the test.
-        var held = run.Load.Exchanges.Count(e => e.Status == 503 && e.RetryAfter && e.Tenant == moved.Tenant.Id && !run.InKillWindow(e));
-        output.WriteLine($"writes of the moving tenant refused while the move held them: {held}");
-        var failed = run.Load.Exchanges.Where(e => e.Failed && !run.InKillWindow(e)
-            && !(e.Status == 503 && e.RetryAfter && e.Tenant == moved.Tenant.Id)).ToList();
+        // The move holds the moving tenant's writes for well under a second; a write in that window waits in the
+        // write gate and lands (docs/tiers.md). Every 5xx outside the killed node's window fails the test.
+        var failed = run.Load.Exchanges.Where(e => e.Failed && !run.InKillWindow(e)).ToList();
         Assert.True(failed.Count == 0, "failures outside the killed node's window:\n" + string.Join('\n', failed.Take(20)) + "\n" + deployment.Logs());
         var unexpected = run.Load.Exchanges.Where(e => e.Kind != "limited" && !e.Failed && e.Status is not (200 or 201)).ToList();
         Assert.True(unexpected.Count == 0, "unexpected answers:\n" + string.Join('\n', unexpected.Take(20)));

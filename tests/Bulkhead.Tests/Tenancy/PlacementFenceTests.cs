@@ -116,6 +116,79 @@ public sealed class PlacementFenceTests(ApiFixture api) : IClassFixture<ApiFixtu
         Assert.Equal(0L, (await api.Database.Provisioner.CountAsync(tenant.Id, moved.Placement, default))["conversations"]);
     }
 
+    [Fact]
+    public async Task a_request_write_held_by_a_moves_switch_waits_and_lands_in_the_new_placement_with_no_503()
+    {
+        var tenant = await api.Database.CreateTenantAsync(Tier.Pooled);
+        await WriteAsync(tenant.Scope, "before the move");
+        using var writer = api.Server.Client(TestKeys.Token(tenant.Id, "writer"));
+        await using var holder = await api.Database.Owner.OpenConnectionAsync();
+        Task<HttpResponseMessage>? write = null;
+
+        // When the mover is about to close the write gate: hold the tenant's write lock first, as the mover
+        // will, send a write that waits in the gate, and hand the lock over once the mover queues for it. The
+        // write resolved the old placement before the switch, and gets the lock only after it.
+        var progress = new SyncProgress(step =>
+        {
+            if (!step.StartsWith("final switch", StringComparison.Ordinal))
+            {
+                return;
+            }
+
+            Sql(holder, "select pg_advisory_lock(hashtext('bulkhead.tenant'), hashtext($1::text))", tenant.Id).GetAwaiter().GetResult();
+            write = writer.PostAsync("/api/conversations", Http.Json(new { title = "held by the switch" }));
+            Eventually.UntilAsync(
+                async () => write.IsCompleted || await ExistsAsync("select 1 from pg_stat_activity where datname = current_database() and wait_event = 'PgSleep'", tenant.Id),
+                TimeSpan.FromSeconds(4), "the write waits in the gate").GetAwaiter().GetResult();
+            Assert.False(write.IsCompleted, $"the write was answered {(write.IsCompletedSuccessfully ? write.Result.StatusCode : write.Exception)} while the gate was held");
+            _ = Task.Run(async () =>
+            {
+                await Eventually.UntilAsync(() => ExistsAsync(MoverQueued, tenant.Id), TimeSpan.FromSeconds(30), "the mover queues for the lock");
+                await Sql(holder, "select pg_advisory_unlock(hashtext('bulkhead.tenant'), hashtext($1::text))", tenant.Id);
+            });
+        });
+
+        await new TenantMover(api.Database.Owners, api.Database.Provisioner, TimeProvider.System).MoveAsync(tenant.Id, Tier.Schema, null, progress, default);
+        using var response = await write!;
+
+        Assert.Equal(System.Net.HttpStatusCode.Created, response.StatusCode);
+        var moved = (await api.Database.Catalog.FindAsync(tenant.Id, default))!;
+        Assert.Equal(2L, (await api.Database.Provisioner.CountAsync(tenant.Id, moved.Placement, default))["conversations"]);
+        Assert.Equal(0L, await RowsAsync(tenant.Id, tenant.Placement));
+    }
+
+    private const string MoverQueued = """
+        select 1 from pg_locks where locktype = 'advisory' and not granted and mode = 'ExclusiveLock'
+           and classid = hashtext('bulkhead.tenant')::oid and objid = hashtext($1::text)::oid
+        """;
+
+    private async Task<bool> ExistsAsync(string query, Guid tenantId)
+    {
+        // pg_stat_activity shows other roles' queries to a superuser only.
+        await using var connection = new NpgsqlConnection(TestCluster.SuperuserConnection(api.Database.Name));
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand($"select exists ({query})", connection);
+        if (query.Contains("$1", StringComparison.Ordinal))
+        {
+            command.Parameters.Add(new NpgsqlParameter { Value = tenantId });
+        }
+
+        return (bool)(await command.ExecuteScalarAsync())!;
+    }
+
+    private static async Task Sql(NpgsqlConnection connection, string sql, Guid tenantId)
+    {
+        await using var command = new NpgsqlCommand(sql, connection);
+        command.Parameters.Add(new NpgsqlParameter { Value = tenantId });
+        await command.ExecuteScalarAsync();
+    }
+
+    /// <summary>Runs the handler on the mover's own thread, at the moment it reports, unlike <see cref="Progress{T}"/>.</summary>
+    private sealed class SyncProgress(Action<string> report) : IProgress<string>
+    {
+        public void Report(string value) => report(value);
+    }
+
     private async Task<Guid> WriteAsync(TenantScope scope, string title)
     {
         await using var session = await TenantSession.OpenAsync(scope, api.Database.Router(), default);

@@ -36,21 +36,17 @@ public sealed class TenantMoveTests(ApiFixture api, ITestOutputHelper output) : 
 
         using var writer = api.Server.Client(TestKeys.Token(tenant.Id, "writer"));
         using var stop = new CancellationTokenSource();
-        var refused = 0;
+        var slowest = TimeSpan.Zero;
         var writes = Task.Run(async () =>
         {
             for (var n = 0; !stop.IsCancellationRequested; n++)
             {
+                // Every write lands: one sent during the switch waits in the write gate, one that resolved the
+                // old placement is run again where the tenant lives now.
+                var sent = System.Diagnostics.Stopwatch.StartNew();
                 var response = await writer.PostAsync("/api/conversations", Http.Json(new { title = $"during move {n}" }));
-                if (response.StatusCode == HttpStatusCode.ServiceUnavailable)
-                {
-                    Assert.NotNull(response.Headers.RetryAfter);
-                    Interlocked.Increment(ref refused);
-                    await Task.Delay(50);
-                    continue;
-                }
-
                 Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+                slowest = sent.Elapsed > slowest ? sent.Elapsed : slowest;
                 var body = await response.ReadJsonAsync();
                 Assert.True(expected.TryAdd(body["id"]!.GetValue<Guid>(), body["title"]!.GetValue<string>()));
             }
@@ -82,7 +78,7 @@ public sealed class TenantMoveTests(ApiFixture api, ITestOutputHelper output) : 
         Assert.Equal(await KeysAndIndexesAsync(db.Owners, Placement.Pooled), await KeysAndIndexesAsync(db.Owners, moved.Placement));
 
         var line = $"{from} -> {to}: {report.Rows.Values.Sum()} rows, bulk copy {report.CopyTime.TotalMilliseconds:0} ms ({report.RowsPerSecond:0} rows/s), " +
-                   $"writes paused {report.WritesBlocked.TotalMilliseconds:0} ms, {report.RowsSyncedDuringSwitch} rows caught up, {refused} writes got 503";
+                   $"writes paused {report.WritesBlocked.TotalMilliseconds:0} ms, {report.RowsSyncedDuringSwitch} rows caught up, slowest write {slowest.TotalMilliseconds:0} ms";
         output.WriteLine(line);
         Console.WriteLine(line);
     }

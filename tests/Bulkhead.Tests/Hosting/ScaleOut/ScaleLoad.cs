@@ -166,7 +166,7 @@ public sealed class ScaleLoad : IDisposable
         try
         {
             var response = await _clients[node].SendAsync(request);
-            _exchanges.Enqueue(new Exchange(node, kind, (int)response.StatusCode, sent, Now, tenant.Tenant.Id, response.Headers.RetryAfter is not null));
+            _exchanges.Enqueue(new Exchange(node, kind, (int)response.StatusCode, sent, Now, tenant.Tenant.Id));
             return response;
         }
         catch (Exception e) when (e is HttpRequestException or TaskCanceledException or IOException)
