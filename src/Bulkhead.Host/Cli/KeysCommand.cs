@@ -8,8 +8,9 @@ namespace Bulkhead.Host.Cli;
 /// <summary>
 /// <c>./bulkhead keys rotate [--tenant T]</c>: without --tenant, makes a new KEK current and rotates every
 /// tenant's keys under it; with --tenant, rotates that tenant's keys under the current KEK. See
-/// <see cref="KeyRotation"/>; a pass that stopped is finished by running the command again. Each tenant's
-/// rotation is a <c>key.rotate</c> event in its audit trail.
+/// <see cref="KeyRotation"/>; then seals the tenant's content stored before encryption and re-seals what an earlier
+/// tenant data key sealed (<see cref="ContentSealPass"/>). A pass that stopped is finished by running the command
+/// again. Each tenant's rotation is a <c>key.rotate</c> event in its audit trail.
 /// </summary>
 public static class KeysCommand
 {
@@ -35,6 +36,7 @@ public static class KeysCommand
         }
 
         var rotation = new KeyRotation(context.Keys);
+        var sealPass = new ContentSealPass(context.Keys);
         var trails = new OwnerPlacementRouter(context.Owners);
         foreach (var tenant in tenants)
         {
@@ -48,6 +50,8 @@ public static class KeysCommand
             ProgressBar? bar = null;
             var report = await RotateAsync(rotation, trails, tenant, (done, total) => (bar ??= new ProgressBar($"{tenant.Slug} user keys", total)).Advance(), ct);
             Console.WriteLine($"{tenant.Slug}: data key {report.DataKey}{(report.NewDataKey ? " (new)" : " (resumed)")}, under KEK {report.Kek}; {report.Users} user key(s) re-wrapped");
+            var content = await sealPass.RunAsync(tenant.Scope, trails, (done, total) => Console.Error.WriteLine($"{tenant.Slug} content: {done}/{total} values sealed"), ct);
+            Console.WriteLine($"{tenant.Slug}: {content.Titles} title(s), {content.Messages} message(s) and {content.SystemPrompts} system prompt(s) sealed under the current keys");
         }
 
         return 0;
