@@ -10,8 +10,8 @@ namespace Bulkhead.Crypto;
 /// The content half of a rotation (<c>./bulkhead keys rotate</c>): seals what was stored before encryption
 /// (version 0: titles, messages, system prompts; titles get their blind-index terms too) and re-seals what the
 /// tenant key sealed under an earlier data key, under the current one. User content stays under its user's
-/// key, which a rotation re-wraps, not replaces. A page at a time, each page one round trip: rows already done
-/// drop out of the query, so a pass that stopped resumes by running again. A row changed meanwhile (renamed,
+/// key, which a rotation re-wraps, not replaces. A page at a time in id order (the primary key's), each page
+/// one round trip: rows already done drop out of the query, so a pass that stopped resumes by running again. A row changed meanwhile (renamed,
 /// or erased) is left as it now is: the update names the value it read.
 /// </summary>
 public sealed class ContentSealPass(KeyRing ring)
@@ -49,7 +49,7 @@ public sealed class ContentSealPass(KeyRing ring)
             await CountAsync(session, StalePrompts, [tenant, current], ct),
             progress);
 
-        var titles = await PassAsync(session, $"select c.id, c.title, u.sub {LegacyTitles} order by c.id limit {Page}", [tenant], count, (id, value, sub) =>
+        var titles = await PassAsync(session, $"select c.id, c.title, u.sub {LegacyTitles} and c.id > $2 order by c.id limit {Page}", [tenant], count, (id, value, sub) =>
         {
             var field = ConversationStore.TitleField(id, sub!);
             var text = cipher.Open(field, value);
@@ -59,14 +59,14 @@ public sealed class ContentSealPass(KeyRing ring)
             ];
         }, ct);
 
-        var messages = await PassAsync(session, $"select m.id, m.content, u.sub {LegacyMessages} order by m.id limit {Page}", [tenant], count, (id, value, sub) =>
+        var messages = await PassAsync(session, $"select m.id, m.content, u.sub {LegacyMessages} and m.id > $2 order by m.id limit {Page}", [tenant], count, (id, value, sub) =>
         {
             var field = ConversationStore.ContentField(id, sub!);
             return [Sql.Command("update messages set content = $3 where tenant_id = $1 and id = $2 and content = $4",
                 tenant, id, cipher.Seal(field, cipher.Open(field, value)), value)];
         }, ct);
 
-        var prompts = await PassAsync(session, $"select t.id, t.system_prompt, null::text {StalePrompts} order by t.id limit {Page}", [tenant, current], count, (id, value, _) =>
+        var prompts = await PassAsync(session, $"select t.id, t.system_prompt, null::text {StalePrompts} and t.id > $3 order by t.id limit {Page}", [tenant, current], count, (id, value, _) =>
         {
             var field = TenantConfigStore.SystemPromptField(id);
             return [Sql.Command("update tenant_config set system_prompt = $3 where tenant_id = $1 and id = $2 and system_prompt = $4",
@@ -76,15 +76,20 @@ public sealed class ContentSealPass(KeyRing ring)
         return new SealPassReport(titles, messages, prompts);
     }
 
-    /// <summary>Pages through the rows the query finds (id, value, owner's sub) and sends each page's updates in one round trip.</summary>
+    /// <summary>
+    /// Pages through the rows the query finds (id, value, owner's sub), in id order from after the last page's
+    /// last id (the query's last parameter), so that each row is read once however many are left as they were;
+    /// each page's updates go in one round trip.
+    /// </summary>
     private static async Task<long> PassAsync(
         TenantSession session, string query, object[] args, Counter count, Func<Guid, byte[], string?, NpgsqlBatchCommand[]> reseal, CancellationToken ct)
     {
         long sealedRows = 0;
+        var after = Guid.Empty;
         while (true)
         {
             var page = new List<(Guid Id, byte[] Value, string? Sub)>();
-            await using (var reader = await session.ReadAsync(ct, Sql.Command(query, args)))
+            await using (var reader = await session.ReadAsync(ct, Sql.Command(query, [.. args, after])))
             {
                 while (await reader.ReadAsync(ct))
                 {
@@ -99,14 +104,8 @@ public sealed class ContentSealPass(KeyRing ring)
 
             var commands = page.SelectMany(row => reseal(row.Id, row.Value, row.Sub)).ToArray();
             var affected = await session.ExecuteAsync(ct, commands);
-            var updated = affected.Where((_, i) => commands[i].CommandText.StartsWith("update", StringComparison.Ordinal)).Sum();
-            if (updated == 0)
-            {
-                // Every row of the page changed under us and still matches: stop rather than spin.
-                throw new InvalidOperationException($"The content seal pass of tenant {session.TenantId} made no progress on a page of {page.Count}; run it again.");
-            }
-
-            sealedRows += updated;
+            sealedRows += affected.Where((_, i) => commands[i].CommandText.StartsWith("update", StringComparison.Ordinal)).Sum();
+            after = page[^1].Id;
             count.Add(page.Count);
         }
     }
