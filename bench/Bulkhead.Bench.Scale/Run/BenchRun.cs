@@ -47,7 +47,7 @@ public sealed record ReadsDuringMove(string Slug, long Conversations, LoadResult
 
 public sealed record RunResult(
     string Command, Machine Machine, DataSet Data, bool Redis, LoadResult OneClient, LoadResult ManyClients, FullVsBare FullVsBare, FullVsBare OneClientComparison,
-    TenantSpread Spread, SealerLag SealerLag, ReadsDuringMove ReadsDuringMove, IReadOnlyList<LoadResult> Tiers, IReadOnlyList<RoundTrips> RoundTrips, RlsResult Rls, RlsResult RlsUnprepared, SealResult Seal, IReadOnlyList<CreateResult> Creates, MigrateResult Migrate,
+    TenantSpread Spread, SealerLag SealerLag, ReadsDuringMove ReadsDuringMove, IReadOnlyList<LoadResult> Tiers, IReadOnlyList<RoundTrips> RoundTrips, RlsResult Rls, RlsResult RlsUnprepared, SealResult Seal, DatabaseCostResult DatabaseCost, IReadOnlyList<CreateResult> Creates, MigrateResult Migrate,
     IReadOnlyList<MoveResult> Moves, double TotalSeconds, string LoadAverageAtEnd);
 
 /// <summary>
@@ -229,13 +229,21 @@ public sealed class BenchRun(RunSettings settings, TextWriter output, TextWriter
             var seal = await SealOverhead.RunAsync(cluster, giants["pooled"], sub, settings.RlsIterations, ct);
             log.WriteLine($"  list p50 {seal.Opened.P50Ms:N3} ms opened vs {seal.NotOpened.P50Ms:N3} ms not: x{seal.RatioP50:N3}; sealing a chat turn p50 {seal.SealTurn.P50Ms * 1000:N1} µs");
 
+            log.WriteLine($"bench: what the database pays per read, layer by layer (direct, rotating rounds, 1 and {settings.Clients} connections)");
+            var databaseCost = await DatabaseCost.RunAsync(cluster, giants["pooled"], sub, [1, settings.Clients], settings.Quick ? TimeSpan.FromSeconds(1.5) : TimeSpan.FromSeconds(3),
+                settings.Rounds, ct);
+            foreach (var round in databaseCost.Rounds)
+            {
+                log.WriteLine($"  {round.Name}, {round.Connections} connections: {round.ReadsPerSecond:N0} reads/s, p50 {round.Latency.P50Ms:N3} ms");
+            }
+
             log.WriteLine("bench: operations");
             var creates = await operations.CreateTenantsAsync(settings.CreatesPerTier, ct);
             var migrate = await operations.MigrateSchemaTenantsAsync(settings.SchemaTenants, parallel: 4, ct);
             await operations.CleanUpAsync(ct);
 
             var command = settings.Quick ? "./bulkhead bench run --quick" : "./bulkhead bench run";
-            var result = new RunResult(command, machine, data, redis is not null, oneClient, manyClients, fullVsBare, oneClientComparison, spread, sealerLag, duringMove, tiers, roundTrips, rls, rlsUnprepared, seal, creates, migrate, moves, clock.Elapsed.TotalSeconds, Machine.ReadLoadAverage());
+            var result = new RunResult(command, machine, data, redis is not null, oneClient, manyClients, fullVsBare, oneClientComparison, spread, sealerLag, duringMove, tiers, roundTrips, rls, rlsUnprepared, seal, databaseCost, creates, migrate, moves, clock.Elapsed.TotalSeconds, Machine.ReadLoadAverage());
             var path = await WriteJsonAsync(result, ct);
             output.WriteLine();
             output.WriteLine(Markdown.Render(result));

@@ -81,6 +81,18 @@ public static class Markdown
         Line($"| sealing one chat turn (title, 2 messages, index terms), in-process | {r.Seal.SealTurn.P50Ms:N4} | {r.Seal.SealTurn.P95Ms:N4} | {r.Seal.SealTurn.P99Ms:N4} |");
 
         s.AppendLine();
+        Line($"| the list read below HTTP, each layer added (rotating rounds) | connections | reads/s | p50 ms | p95 ms | reads/s / the bare statement's |");
+        Line($"| --- | ---: | ---: | ---: | ---: | ---: |");
+        foreach (var group in r.DatabaseCost.Rounds.GroupBy(x => x.Connections))
+        {
+            var bare = group.Single(x => x.Name == DatabaseCost.Bare).ReadsPerSecond;
+            foreach (var way in group)
+            {
+                Line($"| {way.Name} | {way.Connections} | {way.ReadsPerSecond:N0} | {way.Latency.P50Ms:N3} | {way.Latency.P95Ms:N3} | {way.ReadsPerSecond / bare:N2} |");
+            }
+        }
+
+        s.AppendLine();
         Line($"| round trips per GET /api/conversations (counted on the wire) | all | tenant data | statements in it | control plane | other | target |");
         Line($"| --- | ---: | ---: | ---: | ---: | ---: | --- |");
         foreach (var t in r.RoundTrips)

@@ -91,7 +91,7 @@ public sealed class Operations(OwnerSources owners, TextWriter log)
         var results = new List<MoveResult>();
         foreach (var tier in new[] { Tier.Schema, Tier.Pooled })
         {
-            var report = await mover.MoveAsync(tenant.Id, tier, null, null, ct);
+            var report = await mover.MoveAsync(tenant.Id, tier, null, new StepClock(log), ct);
             var rows = report.Rows.Values.Sum();
             results.Add(new MoveResult(report.Slug, report.From, report.To, rows, report.CopyTime.TotalSeconds, report.WritesBlocked.TotalSeconds, report.Total.TotalSeconds, report.RowsPerSecond));
             log.WriteLine($"  move {report.Slug} {TenantCatalog.Lower(tier)}: {rows:N0} rows, {report.RowsPerSecond:N0} rows/s");
@@ -112,5 +112,13 @@ public sealed class Operations(OwnerSources owners, TextWriter log)
         await delete.ExecuteNonQueryAsync(ct);
         await using var events = owners.ControlPlane.CreateCommand("delete from control.tenant_events where slug like 'ops-%'");
         await events.ExecuteNonQueryAsync(ct);
+    }
+
+    /// <summary>Logs each step of a move with the time since the move started, so that a slow step shows.</summary>
+    private sealed class StepClock(TextWriter log) : IProgress<string>
+    {
+        private readonly System.Diagnostics.Stopwatch _clock = System.Diagnostics.Stopwatch.StartNew();
+
+        public void Report(string value) => log.WriteLine($"    {_clock.Elapsed.TotalSeconds,6:N2} s  {value}");
     }
 }
