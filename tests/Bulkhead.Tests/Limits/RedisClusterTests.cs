@@ -17,7 +17,7 @@ public sealed class RedisCluster : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var root = Environment.GetEnvironmentVariable("BULKHEAD_TEST_RUN") ?? Path.GetTempPath();
+        var root = TestRun.Directory;
         _directory = Directory.CreateDirectory(Path.Combine(root, "cluster-" + Guid.NewGuid().ToString("N")[..8])).FullName;
         var ports = Enumerable.Range(0, 3).Select(_ => TestRedis.FreePort()).ToArray();
         foreach (var port in ports)

@@ -41,7 +41,7 @@ public sealed class PrivateRedis : IAsyncDisposable
 
     public static async Task<PrivateRedis> StartAsync()
     {
-        var root = Environment.GetEnvironmentVariable("BULKHEAD_TEST_RUN") ?? Path.GetTempPath();
+        var root = TestRun.Directory;
         var directory = Directory.CreateDirectory(Path.Combine(root, "redis-" + Guid.NewGuid().ToString("N")[..8])).FullName;
         var redis = new PrivateRedis(TestRedis.FreePort(), directory);
         await redis.StartAgainAsync();

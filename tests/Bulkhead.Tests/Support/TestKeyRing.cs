@@ -8,7 +8,7 @@ namespace Bulkhead.Tests.Support;
 /// </summary>
 public static class TestKeyRing
 {
-    public static string Directory { get; } = Path.Combine(Path.GetTempPath(), $"bulkhead-test-keys-{Environment.ProcessId}");
+    public static string Directory { get; } = Path.Combine(TestRun.Directory, $"bulkhead-test-keys-{Environment.ProcessId}");
 
     public static KeyRing Keys { get; } = new(new LocalKeyProvider(Directory));
 }

@@ -9,7 +9,7 @@ public static class TestKeys
     public const string Issuer = "bulkhead-test";
     public const string Audience = "bulkhead";
 
-    public static string KeyFile { get; } = Path.Combine(Path.GetTempPath(), $"bulkhead-test-key-{Environment.ProcessId}.pem");
+    public static string KeyFile { get; } = Path.Combine(TestRun.Directory, $"bulkhead-test-key-{Environment.ProcessId}.pem");
 
     public static RsaSecurityKey Key { get; } = DevelopmentSigningKey.Load(KeyFile);
 

@@ -34,7 +34,7 @@ public sealed class TestPgBouncer : IAsyncDisposable
     /// <param name="poolSize">Server connections per database and user: tiny, so that every client shares them.</param>
     public static async Task<TestPgBouncer> StartAsync(int poolSize = 2)
     {
-        var root = Environment.GetEnvironmentVariable("BULKHEAD_TEST_RUN") ?? Path.GetTempPath();
+        var root = TestRun.Directory;
         var directory = Directory.CreateDirectory(Path.Combine(root, "pgbouncer-" + Guid.NewGuid().ToString("N")[..8])).FullName;
         var server = new NpgsqlConnectionStringBuilder(TestCluster.Superuser);
         var bouncer = new TestPgBouncer(directory, Limits.TestRedis.FreePort());

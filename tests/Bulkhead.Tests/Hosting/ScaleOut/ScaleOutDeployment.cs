@@ -42,7 +42,7 @@ public sealed class ScaleOutDeployment : IAsyncDisposable
     /// <param name="instances">What the nodes are told <c>Bulkhead:Limits:InstanceCount</c> is.</param>
     public static async Task<ScaleOutDeployment> StartAsync(int instances)
     {
-        var root = Environment.GetEnvironmentVariable("BULKHEAD_TEST_RUN") ?? Path.GetTempPath();
+        var root = TestRun.Directory;
         var home = Directory.CreateDirectory(Path.Combine(root, "scale-" + Guid.NewGuid().ToString("N")[..8])).FullName;
         var database = await TestDatabase.CreateAsync();
         await database.EnsureSecondServerAsync();
