@@ -221,7 +221,7 @@ public sealed class BenchRun(RunSettings settings, TextWriter output, TextWriter
             }
 
             var roundTrips = await CountRoundTripsAsync(cluster, redis, giants, sub, keyFile, ct);
-            log.WriteLine("bench: RLS overhead (direct, alternating), statements prepared automatically and not, in one loop");
+            log.WriteLine("bench: RLS overhead (direct, alternating), statements prepared automatically, then not, each in a loop of its own");
             var (rls, rlsUnprepared) = await RlsOverhead.RunAsync(cluster, giants["pooled"], sub, settings.RlsIterations, ct);
             log.WriteLine($"  prepared: RLS p50 {rls.Rls.P50Ms:N3} ms vs owner {rls.NoRls.P50Ms:N3} ms: x{rls.RatioP50:N3}");
             log.WriteLine($"  not prepared: RLS p50 {rlsUnprepared.Rls.P50Ms:N3} ms vs owner {rlsUnprepared.NoRls.P50Ms:N3} ms: x{rlsUnprepared.RatioP50:N3}");
