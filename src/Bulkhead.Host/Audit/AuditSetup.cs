@@ -11,7 +11,7 @@ namespace Bulkhead.Host.Audit;
 /// </summary>
 public static class AuditSetup
 {
-    public static IServiceCollection AddBulkheadAudit(this IServiceCollection services, IConfiguration configuration)
+    public static IServiceCollection AddBulkheadAudit(this IServiceCollection services)
     {
         services.AddOptions<AuditOptions>().BindConfiguration(AuditOptions.Section)
             .Validate(o => o.SealInterval >= TimeSpan.FromMilliseconds(50) && o.SealInterval <= TimeSpan.FromSeconds(1),

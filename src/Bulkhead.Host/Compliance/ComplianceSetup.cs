@@ -6,7 +6,7 @@ namespace Bulkhead.Host.Compliance;
 
 public static class ComplianceSetup
 {
-    public static IServiceCollection AddBulkheadCompliance(this IServiceCollection services, IConfiguration configuration)
+    public static IServiceCollection AddBulkheadCompliance(this IServiceCollection services)
     {
         services.AddOptions<RetentionOptions>().BindConfiguration(RetentionOptions.Section)
             .Validate(o => o.Interval >= TimeSpan.FromSeconds(1) && o.Parallelism >= 1, "Bulkhead:Retention:Interval must be at least 1s and Parallelism at least 1.")

@@ -27,8 +27,8 @@ public static class BulkheadServices
         services.AddBulkheadLimits(configuration);
         services.AddBulkheadChat();
         services.AddBulkheadObservability(configuration);
-        services.AddBulkheadAudit(configuration);
-        services.AddBulkheadCompliance(configuration);
+        services.AddBulkheadAudit();
+        services.AddBulkheadCompliance();
         return builder;
     }
 
