@@ -14,10 +14,7 @@ public sealed record DatabaseCostRound(string Name, int Connections, long Reads,
 /// What the database and Npgsql pay for one list read, each layer of the full stack's read added in turn,
 /// below HTTP: closed-loop readers on their own connections, in rotating rounds.
 /// </summary>
-public sealed record DatabaseCostResult(IReadOnlyList<DatabaseCostRound> Rounds)
-{
-    public DatabaseCostRound Of(string name, int connections) => Rounds.Single(r => r.Name == name && r.Connections == connections);
-}
+public sealed record DatabaseCostResult(IReadOnlyList<DatabaseCostRound> Rounds);
 
 /// <summary>
 /// The list read four ways, the same SQL (<see cref="ConversationStore.ListCommand"/>) on the same data, every
