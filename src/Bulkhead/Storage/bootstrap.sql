@@ -15,5 +15,13 @@ begin
     alter role bulkhead_app nosuperuser nobypassrls nocreatedb nocreaterole noinherit;
     -- Dropping an offboarded or moved tenant's database must end the runtime role's sessions on it.
     grant pg_signal_backend to bulkhead_owner;
+    -- A move into the shared pooled tables loads without the per-row foreign-key triggers and checks the
+    -- tenant's references once before it commits (see DeferredReferences).
+    -- A bootstrap role that is not a superuser may not grant it: the moves then keep their triggers.
+    begin
+        grant set on parameter session_replication_role to bulkhead_owner;
+    exception when insufficient_privilege then
+        raise notice 'bulkhead_owner may not set session_replication_role: moves into the pooled tier check references row by row';
+    end;
 end
 $$;

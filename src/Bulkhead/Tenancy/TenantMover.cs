@@ -17,14 +17,14 @@ namespace Bulkhead.Tenancy;
 /// </summary>
 public sealed class TenantMover(OwnerSources owners, TenantProvisioner provisioner, TimeProvider time)
 {
+    /// <summary>Catch-up rounds at most before the writes are held for the last one.</summary>
+    private const int OnlineRounds = 3;
+
     /// <summary>
     /// How long the audit trail of the source stays open after the switch: longer than any server caches a
     /// placement, since reads write their events where they resolved the tenant. Writes are not held for it:
     /// the source's fence refuses them in the database from the switch on.
     /// </summary>
-    /// <summary>Catch-up rounds at most before the writes are held for the last one.</summary>
-    private const int OnlineRounds = 3;
-
     public static readonly TimeSpan TrailGrace = TenantDirectory.TimeToLive + TimeSpan.FromSeconds(1);
 
     private TenantCatalog Catalog => new(owners.ControlPlane);
@@ -97,6 +97,7 @@ public sealed class TenantMover(OwnerSources owners, TenantProvisioner provision
         await using (var load = await target.BeginTransactionAsync(ct))
         {
             var bulk = await DeferIndexesAsync(target, to, [.. tables, .. trail], ct);
+            var deferred = to.Tier == Tier.Pooled && await DeferredReferences.TryDeferAsync(target, ct);
             var sizes = new List<long>();
             foreach (var table in tables)
             {
@@ -118,6 +119,12 @@ public sealed class TenantMover(OwnerSources owners, TenantProvisioner provision
             {
                 await steps.StepAsync("building the target's keys, indexes and foreign keys", ct);
                 await bulk.RebuildAsync(target, _ => { }, ct);
+            }
+
+            if (deferred)
+            {
+                await steps.StepAsync("checking the copy's references", ct);
+                await DeferredReferences.VerifyAsync(target, to.Schema, [.. tables.Concat(trail).Select(t => t.Table)], tenantId, ct);
             }
 
             await load.CommitAsync(ct);

@@ -126,6 +126,47 @@ public sealed class TenantMoveTests(ApiFixture api, ITestOutputHelper output) : 
         Assert.Equal(0L, await db.ScalarAsync<long>(db.Owner, "select count(*) from control.moves where tenant_id = $1", tenant.Id));
     }
 
+    [Fact]
+    public async Task a_move_into_the_pooled_tier_loads_without_row_triggers_and_refuses_a_dangling_reference()
+    {
+        var db = api.Database;
+        Assert.True(await db.ScalarAsync<bool>(db.Owner, "select has_parameter_privilege('session_replication_role', 'SET')"),
+            "bootstrap.sql should let the owner role load without the per-row foreign-key triggers");
+        var tenant = await db.CreateTenantAsync(Tier.Schema);
+        var schema = tenant.Scope.Placement.Schema;
+        foreach (var fill in new[]
+        {
+            $"insert into {schema}.users (tenant_id, id, sub) select $1, gen_random_uuid(), 'ref-' || u from generate_series(1, 20) u",
+            $"insert into {schema}.conversations (tenant_id, id, user_id, title) select u.tenant_id, gen_random_uuid(), u.id, '\\x00'::bytea from {schema}.users u, generate_series(1, 10) c where u.tenant_id = $1",
+        })
+        {
+            await using var command = db.Owner.CreateCommand(fill);
+            command.Parameters.Add(new NpgsqlParameter { Value = tenant.Id });
+            await command.ExecuteNonQueryAsync();
+        }
+
+        // A conversation whose user does not exist, which only a superuser with the triggers off can make.
+        var orphan = Guid.NewGuid();
+        await db.SuperuserAsync($"set session_replication_role = replica; insert into {schema}.conversations (tenant_id, id, user_id, title) values ('{tenant.Id}', '{orphan}', gen_random_uuid(), '\\x00'::bytea)");
+        var mover = new TenantMover(db.Owners, db.Provisioner, TimeProvider.System);
+        var refused = await Assert.ThrowsAsync<TenantRuleException>(() => mover.MoveAsync(tenant.Id, Tier.Pooled, null, null, default));
+        Assert.Contains("conversations", refused.Message, StringComparison.Ordinal);
+        Assert.Equal(Tier.Schema, (await db.Catalog.FindAsync(tenant.Id, default))!.Placement.Tier);
+        Assert.Equal(0L, (await db.Provisioner.CountAsync(tenant.Id, Placement.Pooled, default)).Values.Sum());
+
+        // Repaired, the same move runs: every row arrives, and the triggers are back for everyone after it.
+        await db.SuperuserAsync($"delete from {schema}.conversations where id = '{orphan}'");
+        var before = await ChecksumsAsync(db, tenant.Scope.Placement, tenant.Id);
+        await mover.MoveAsync(tenant.Id, Tier.Pooled, null, null, default);
+        var after = (await db.Catalog.FindAsync(tenant.Id, default))!;
+        Assert.Equal(Tier.Pooled, after.Placement.Tier);
+        Assert.Equal(before, await ChecksumsAsync(db, after.Placement, tenant.Id));
+        await using var dangling = db.Owner.CreateCommand("insert into app.conversations (tenant_id, id, user_id, title) values ($1, gen_random_uuid(), gen_random_uuid(), '\\x00'::bytea)");
+        dangling.Parameters.Add(new NpgsqlParameter { Value = tenant.Id });
+        var rejected = await Assert.ThrowsAsync<PostgresException>(() => dangling.ExecuteNonQueryAsync());
+        Assert.Equal(PostgresErrorCodes.ForeignKeyViolation, rejected.SqlState);
+    }
+
     private static async Task<string> ChecksumsAsync(TestDatabase db, Placement placement, Guid tenantId)
     {
         var source = await db.Owners.ForAsync(placement, default);
