@@ -132,6 +132,12 @@ public sealed class TenantMoveTests(ApiFixture api, ITestOutputHelper output) : 
         var db = api.Database;
         Assert.True(await db.ScalarAsync<bool>(db.Owner, "select has_parameter_privilege('session_replication_role', 'SET')"),
             "bootstrap.sql should let the owner role load without the per-row foreign-key triggers");
+        await using (var runtime = db.App.CreateCommand("set session_replication_role = replica"))
+        {
+            // The runtime role never may: its writes always pass every trigger.
+            Assert.Equal(PostgresErrorCodes.InsufficientPrivilege, (await Assert.ThrowsAsync<PostgresException>(() => runtime.ExecuteNonQueryAsync())).SqlState);
+        }
+
         var tenant = await db.CreateTenantAsync(Tier.Schema);
         var schema = tenant.Scope.Placement.Schema;
         foreach (var fill in new[]
