@@ -3,7 +3,8 @@ namespace Bulkhead.Verification;
 /// <summary>
 /// The role under test (the runtime role) must be bound by row-level security in every way it could
 /// escape it: superuser, BYPASSRLS (its own or a role it can become), owning a table (an owner can
-/// disable RLS), creating objects (temporary ones included: pg_temp is searched first), or rewriting the audit trail.
+/// disable RLS), creating objects (temporary ones included: pg_temp is searched first), switching triggers off
+/// (session_replication_role), or rewriting the audit trail.
 /// </summary>
 internal static class RuntimeRoleCheck
 {
@@ -36,6 +37,8 @@ internal static class RuntimeRoleCheck
             union all
             select 'can create temporary tables in ' || current_database() where has_database_privilege(current_database(), 'TEMPORARY')
             union all
+            select 'can set session_replication_role (and so skip every trigger: the write gate, the fence, foreign keys)' where has_parameter_privilege('session_replication_role', 'SET')
+            union all
             select 'can ' || lower(priv) || ' the audit table ' || n.nspname || '.' || c.relname
               from pg_class c join pg_namespace n on n.oid = c.relnamespace
              cross join unnest(array['UPDATE', 'DELETE', 'TRUNCATE']) priv
@@ -51,7 +54,7 @@ internal static class RuntimeRoleCheck
         else
         {
             inspection.Pass(LintRules.RuntimeRole, subject,
-                "not superuser, no BYPASSRLS (nor any role it can become), owns nothing, creates nothing (not even temporary tables), cannot update, delete or truncate audit tables (except delete client addresses, for erasure)");
+                "not superuser, no BYPASSRLS (nor any role it can become), owns nothing, creates nothing (not even temporary tables), cannot switch triggers off, cannot update, delete or truncate audit tables (except delete client addresses, for erasure)");
         }
     }
 }

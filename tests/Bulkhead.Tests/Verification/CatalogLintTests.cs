@@ -164,6 +164,23 @@ public sealed class CatalogLintTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task a_runtime_role_that_can_switch_triggers_off_fails()
+    {
+        await using var db = await TestDatabase.CreateAsync();
+        await using var role = await Lint.CreateRoleAsync(db, "nobypassrls");
+        await db.SuperuserAsync($"grant set on parameter session_replication_role to {role.Name}");
+        try
+        {
+            var report = await Lint.RunAsync(db, role.Source);
+            Assert.Contains("can set session_replication_role", Assert.Single(report.FailuresOf(LintRules.RuntimeRole)), StringComparison.Ordinal);
+        }
+        finally
+        {
+            await db.SuperuserAsync($"revoke set on parameter session_replication_role from {role.Name}");
+        }
+    }
+
+    [Fact]
     public async Task a_runtime_role_that_can_rewrite_audit_rows_fails()
     {
         await using var db = await TestDatabase.CreateAsync();
