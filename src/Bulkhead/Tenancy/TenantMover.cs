@@ -109,7 +109,7 @@ public sealed class TenantMover(OwnerSources owners, TenantProvisioner provision
             for (var i = 0; i < tables.Count; i++)
             {
                 await steps.StepAsync($"copying {tables[i].Table}", ct, copiedRows);
-                await tables[i].CopyAllAsync(tenantId, source, from.Schema, target, to.Schema, ct);
+                await tables[i].CopyAllAsync(tenantId, source, from.Schema, target, to.Schema, ct, inIndexOrder: bulk is null);
                 copiedRows += sizes[i];
             }
 
@@ -173,7 +173,7 @@ public sealed class TenantMover(OwnerSources owners, TenantProvisioner provision
             counts[table] = rows;
         }
 
-        await steps.StepAsync($"purging {Describe(from)}", ct);
+        await steps.StepAsync($"purging {Describe(from)}{(from.Tier == Tier.Pooled ? " and vacuuming the shared tables" : "")}", ct);
         await PurgeAndForgetAsync(control, tenant, from, ct);
         var total = counts.Values.Sum();
         return new MoveReport(tenantId, tenant.Slug, Describe(from), Describe(to), counts, synced, copied, blocked, clock.Elapsed,
