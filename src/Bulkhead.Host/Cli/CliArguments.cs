@@ -42,8 +42,19 @@ public sealed class CliArguments
 
     public bool Has(string name) => _options.ContainsKey(name);
 
-    public string Require(string name) =>
-        Get(name) is { Length: > 0 } value ? value : throw new CliException($"--{name} is required.");
+    public string Require(string name) => RequireAll(name)[0];
+
+    /// <summary>The values of options that must all be given; one error names every one that is missing.</summary>
+    public string[] RequireAll(params string[] names)
+    {
+        var missing = names.Where(n => Get(n) is not { Length: > 0 }).Select(n => "--" + n).ToList();
+        return missing.Count switch
+        {
+            0 => [.. names.Select(n => Get(n)!)],
+            1 => throw new CliException($"{missing[0]} is required."),
+            _ => throw new CliException($"{string.Join(", ", missing[..^1])} and {missing[^1]} are required."),
+        };
+    }
 }
 
 /// <summary>A usage error: printed without a stack trace, exit code 2.</summary>

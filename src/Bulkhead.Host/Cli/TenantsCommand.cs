@@ -20,8 +20,9 @@ public static class TenantsCommand
         switch (action)
         {
             case "create":
+                var (slug, name) = args.RequireAll("slug", "name") switch { var v => (v[0], v[1]) };
                 var created = await administration.CreateAsync(
-                    args.Require("slug"), args.Require("name"), args.Get("plan") ?? "basic", ParseTier(args.Get("tier") ?? "pooled"), args.Get("server"), ct);
+                    slug, name, args.Get("plan") ?? "basic", ParseTier(args.Get("tier") ?? "pooled"), args.Get("server"), ct);
                 Console.WriteLine(JsonSerializer.Serialize(TenantResponse.From(created), Json));
                 return 0;
             case "list":
