@@ -11,13 +11,14 @@ public static class ServersCommand
         {
             case "add":
                 // "--connection -" reads it from stdin, so that the admin password stays out of the process list.
-                var (name, connection) = args.RequireAll("name", "connection") switch { var v => (v[0], v[1]) };
+                var required = args.RequireAll("name", "connection");
+                var connection = required[1];
                 if (connection == "-")
                 {
                     connection = (await Console.In.ReadLineAsync(ct))?.Trim() ?? "";
                 }
 
-                var server = await registry.AddAsync(name, connection, ct);
+                var server = await registry.AddAsync(required[0], connection, ct);
                 Console.WriteLine($"server {server.Name} at {server.Host}:{server.Port} registered; roles bulkhead_owner and bulkhead_app are ready there (no credentials stored)");
                 return 0;
             case "list":

@@ -20,9 +20,9 @@ public static class TenantsCommand
         switch (action)
         {
             case "create":
-                var (slug, name) = args.RequireAll("slug", "name") switch { var v => (v[0], v[1]) };
+                var required = args.RequireAll("slug", "name");
                 var created = await administration.CreateAsync(
-                    slug, name, args.Get("plan") ?? "basic", ParseTier(args.Get("tier") ?? "pooled"), args.Get("server"), ct);
+                    required[0], required[1], args.Get("plan") ?? "basic", ParseTier(args.Get("tier") ?? "pooled"), args.Get("server"), ct);
                 Console.WriteLine(JsonSerializer.Serialize(TenantResponse.From(created), Json));
                 return 0;
             case "list":
